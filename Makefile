@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo_data
+
+run: demo
+	@$(PY) -m shop.core.banner
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install
+	DJANGO_SETTINGS_MODULE=shop.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=shop.settings.test $(MANAGE) makemigrations --check --dry-run
+
+# The whole suite on DATABASE_URL (SQLite when unset). When that is PostgreSQL, the smoke
+# tests run once more on the SQLite default.
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory pytest-sqlite ;; esac
+
+pytest-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -m smoke --create-db $(PYTEST_ARGS)
+
+test: lint check pytest
+
+messages: install
+	$(MANAGE) makemessages -l ru -l en --ignore=.venv --ignore=var
+	$(MANAGE) compilemessages --ignore=.venv
+
+clean:
+	rm -rf var

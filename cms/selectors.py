@@ -1,0 +1,44 @@
+"""Reads of live catalogue data for content pages (never copies that go stale)."""
+
+from django.db.models import Prefetch
+from oscar.core.loading import get_model
+
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+
+TOUR_CLASS_SLUG = "tour"
+GINGERBREAD_CLASS_SLUG = "gingerbread"
+
+
+def catalogue_product_cards_queryset():
+    """Public parent and standalone products with what a product card shows, prefetched."""
+    return (
+        Product.objects.browsable()
+        .filter(is_public=True)
+        .select_related("product_class")
+        .prefetch_related(
+            "images",
+            "translations",
+            "stockrecords",
+            "attribute_values__attribute",
+            Prefetch(
+                "children",
+                queryset=Product.objects.filter(is_public=True).prefetch_related("stockrecords"),
+            ),
+        )
+        .order_by("-priority", "title")
+    )
+
+
+def catalogue_featured_products(*, limit: int = 6) -> dict:
+    products = list(
+        catalogue_product_cards_queryset().filter(
+            product_class__slug__in=[TOUR_CLASS_SLUG, GINGERBREAD_CLASS_SLUG]
+        )[: limit * 2]
+    )
+    return {
+        "featured_tours": [p for p in products if p.product_class.slug == TOUR_CLASS_SLUG][:limit],
+        "featured_gingerbread": [
+            p for p in products if p.product_class.slug == GINGERBREAD_CLASS_SLUG
+        ][:limit],
+    }

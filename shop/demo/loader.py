@@ -1,0 +1,294 @@
+"""Builds the demo shop from the files in fixtures/. Every step is idempotent."""
+
+import datetime as dt
+import io
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.sites.models import Site as DjangoSite
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from oscar.core.loading import get_model
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Page, Site
+
+from cms.models import ContactSettings, HomePage, StandardPage
+from shop.core.roles import roles_ensure_groups
+from shop.demo import artwork
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
+DEPARTURE_HORIZON_DAYS = 28
+
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductAttribute = get_model("catalogue", "ProductAttribute")
+ProductImage = get_model("catalogue", "ProductImage")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductTranslation = get_model("catalogue", "ProductTranslation")
+Category = get_model("catalogue", "Category")
+CategoryTranslation = get_model("catalogue", "CategoryTranslation")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+WagtailImage = get_image_model()
+
+
+def read_fixture(name: str) -> dict:
+    with open(FIXTURES / name, "rb") as fh:
+        return tomllib.load(fh)
+
+
+# --- catalogue ---------------------------------------------------------------
+
+
+def demo_load_catalogue(*, today: dt.date | None = None) -> None:
+    data = read_fixture("catalogue.toml")
+    partner, _ = Partner.objects.get_or_create(
+        code=data["partner"]["code"], defaults={"name": data["partner"]["name"]}
+    )
+    categories = {item["slug"]: _category(item) for item in data["categories"]}
+    classes = {item["slug"]: _product_class(item) for item in data["product_classes"]}
+
+    for item in data["tours"]:
+        tour = _product(item, classes["tour"], categories[item["category"]], parent=True)
+        tour.attr.duration_minutes = item["duration_minutes"]
+        tour.attr.save()
+        _departures(tour, item, partner, today or timezone.localdate())
+
+    for item in data["gingerbread"]:
+        product = _product(item, classes["gingerbread"], categories[item["category"]])
+        product.attr.weight_grams = item["weight_grams"]
+        product.attr.shelf_life_days = item["shelf_life_days"]
+        product.attr.save()
+        StockRecord.objects.get_or_create(
+            product=product,
+            partner=partner,
+            defaults={
+                "partner_sku": item["upc"],
+                "price": Decimal(item["price"]),
+                "price_currency": settings.OSCAR_DEFAULT_CURRENCY,
+                "num_in_stock": item["stock"],
+            },
+        )
+
+
+def _category(item: dict):
+    category = Category.objects.filter(slug=item["slug"], depth=1).first()
+    if category is None:
+        category = Category.add_root(
+            name=item["name"], slug=item["slug"], description=item["description"]
+        )
+    for language, texts in _translations(item).items():
+        CategoryTranslation.objects.get_or_create(
+            category=category, language=language, defaults=texts
+        )
+    return category
+
+
+def _product_class(item: dict):
+    product_class, _ = ProductClass.objects.get_or_create(
+        slug=item["slug"],
+        defaults={
+            "name": item["name"],
+            "requires_shipping": item["requires_shipping"],
+            "track_stock": item["track_stock"],
+        },
+    )
+    for attribute in item["attributes"]:
+        ProductAttribute.objects.get_or_create(
+            product_class=product_class,
+            code=attribute["code"],
+            defaults={"name": attribute["name"], "type": attribute["type"]},
+        )
+    return product_class
+
+
+def _product(item: dict, product_class, category, parent: bool = False):
+    product = Product.objects.filter(upc=item["upc"]).first()
+    if product is None:
+        product = Product.objects.create(
+            upc=item["upc"],
+            title=item["title"],
+            description=item["description"].strip(),
+            product_class=product_class,
+            structure=Product.PARENT if parent else Product.STANDALONE,
+            priority=item.get("priority", 0),
+            is_public=True,
+        )
+        ProductCategory.objects.get_or_create(product=product, category=category)
+    for language, texts in _translations(item).items():
+        ProductTranslation.objects.get_or_create(product=product, language=language, defaults=texts)
+    if not product.images.exists():
+        ProductImage.objects.create(
+            product=product,
+            original=ContentFile(artwork.render(item["image"]), name=f"{item['image']}.png"),
+            caption=item["title"],
+            display_order=0,
+        )
+    return product
+
+
+def _translations(item: dict) -> dict[str, dict]:
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        if code in item:
+            texts[code] = {key: value.strip() for key, value in item[code].items()}
+    return texts
+
+
+def _departures(tour, item: dict, partner, today: dt.date) -> None:
+    """Departures as child products: a stock record whose num_in_stock is the capacity."""
+    schedule = item["schedule"]
+    for offset in range(1, DEPARTURE_HORIZON_DAYS + 1):
+        day = today + dt.timedelta(days=offset)
+        if day.weekday() not in schedule["weekdays"]:
+            continue
+        for time_text in schedule["times"]:
+            hour, minute = (int(part) for part in time_text.split(":"))
+            starts_at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LOCAL_TZ)
+            upc = f"{item['upc']}-{starts_at:%Y%m%d-%H%M}"
+            child = Product.objects.filter(upc=upc).first()
+            if child is None:
+                child = Product.objects.create(
+                    upc=upc,
+                    parent=tour,
+                    structure=Product.CHILD,
+                    is_public=True,
+                )
+                child.attr.starts_at = starts_at
+                child.attr.save()
+            StockRecord.objects.get_or_create(
+                product=child,
+                partner=partner,
+                defaults={
+                    "partner_sku": upc,
+                    "price": Decimal(item["price"]),
+                    "price_currency": settings.OSCAR_DEFAULT_CURRENCY,
+                    "num_in_stock": schedule["capacity"],
+                },
+            )
+
+
+# --- content -----------------------------------------------------------------
+
+
+def demo_load_pages() -> None:
+    data = read_fixture("pages.toml")
+    ru = Locale.get_default()
+    en, _ = Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node()
+
+    home = HomePage.objects.filter(locale=ru).first()
+    if home is None:
+        # Wagtail's placeholder page (and the Site pointing at it) make way for ours.
+        Page.objects.filter(depth=2).not_type(HomePage).delete()
+        home = HomePage(
+            title=data["home"]["title"],
+            slug=data["home"]["slug"],
+            hero_title=data["home"]["hero_title"],
+            hero_text=data["home"]["hero_text"],
+            hero_cta_text=data["home"]["hero_cta_text"],
+            hero_cta_link="/shop/catalogue/?type=tour",
+            hero_image=_wagtail_image(data["home"]["hero_image"], data["home"]["title"]),
+            body=data["home"]["body"],
+            locale=ru,
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        _point_sites_at(home)
+    _translate(home, en, data["home"]["en"])
+
+    for item in data["pages"]:
+        page = StandardPage.objects.filter(locale=ru, slug=item["slug"]).first()
+        if page is None:
+            body = list(item["body"])
+            if item.get("image"):
+                image = _wagtail_image(item["image"], item["title"])
+                body.insert(0, {"type": "figure", "value": {"image": image.pk, "caption": ""}})
+            page = StandardPage(
+                title=item["title"],
+                slug=item["slug"],
+                intro=item["intro"],
+                body=body,
+                show_in_menus=True,
+                locale=ru,
+            )
+            home.add_child(instance=page)
+            page.save_revision().publish()
+        _translate(page, en, item["en"])
+
+    contacts = ContactSettings.for_site(Site.objects.get(is_default_site=True))
+    if not contacts.phone:
+        for field, value in data["contacts"].items():
+            setattr(contacts, field, value)
+        contacts.save()
+
+
+def _translate(page, locale, texts: dict) -> None:
+    if page.get_translations().filter(locale=locale).exists():
+        return
+    translated = page.copy_for_translation(locale, copy_parents=True)
+    for field, value in texts.items():
+        if field == "body":
+            value = _with_untranslated_blocks(page, value)
+        setattr(translated, field, value)
+    translated.save_revision().publish()
+
+
+def _with_untranslated_blocks(page, blocks: list) -> list:
+    """Images are the same in every language: carry them over into the translation."""
+    figures = [
+        {"type": "figure", "value": {"image": block.value["image"].pk, "caption": ""}}
+        for block in page.body
+        if block.block_type == "figure"
+    ]
+    return figures + list(blocks)
+
+
+def _point_sites_at(home) -> None:
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    else:
+        site.root_page = home
+        site.site_name = settings.WAGTAIL_SITE_NAME
+        site.save()
+    DjangoSite.objects.update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": "127.0.0.1:8000", "name": settings.WAGTAIL_SITE_NAME},
+    )
+
+
+def _wagtail_image(name: str, title: str):
+    image = WagtailImage.objects.filter(title=title).first()
+    if image is None:
+        size = (1600, 700) if name == "hero" else (1200, 800)
+        content = ImageFile(io.BytesIO(artwork.render(name, size=size)), name=f"{name}.png")
+        image = WagtailImage(title=title, file=content)
+        image.save()
+    return image
+
+
+# --- accounts ----------------------------------------------------------------
+
+
+def demo_load_accounts() -> None:
+    roles_ensure_groups()
+    data = read_fixture("accounts.toml")
+    User = get_user_model()
+    for item in data["accounts"]:
+        user = User.objects.filter(email=item["email"]).first()
+        if user is None:
+            user = User(username=item["email"], email=item["email"])
+            user.first_name = item["first_name"]
+            user.last_name = item["last_name"]
+            user.is_superuser = user.is_staff = item.get("superuser", False)
+            user.set_password(data["password"])
+            user.save()
+        user.groups.set(Group.objects.filter(name__in=item["groups"]))

@@ -1,0 +1,75 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.smoke
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load_settings(module: str, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+    }
+    environment.update(env, DJANGO_SETTINGS_MODULE=module)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from django.conf import settings; print(settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _load_settings("shop.settings.production", ALLOWED_HOSTS="shop.example")
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _load_settings("shop.settings.production", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_starts_with_debug_off_when_configured():
+    result = _load_settings(
+        "shop.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="shop.example"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_production_security_settings():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, "
+        "s.DEMO_DATA_ALLOWED, s.TIME_ZONE, s.LANGUAGE_CODE, s.OSCAR_DEFAULT_CURRENCY)"
+    )
+    environment = dict(
+        os.environ,
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DJANGO_SETTINGS_MODULE="shop.settings.production",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["True", "True", "True", "False", "Asia/Irkutsk", "ru", "RUB"]

@@ -1,0 +1,88 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from oscar.core.loading import get_model
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+ProductImage = get_model("catalogue", "ProductImage")
+ProductTranslation = get_model("catalogue", "ProductTranslation")
+
+
+def _counts():
+    User = get_user_model()
+    return {
+        "products": Product.objects.count(),
+        "stockrecords": StockRecord.objects.count(),
+        "images": ProductImage.objects.count(),
+        "translations": ProductTranslation.objects.count(),
+        "pages": Page.objects.count(),
+        "users": User.objects.count(),
+        "sites": Site.objects.count(),
+    }
+
+
+@pytest.fixture
+def loaded():
+    call_command("load_demo_data")
+    return _counts()
+
+
+def test_demo_data_twice_changes_nothing(loaded):
+    call_command("load_demo_data")
+    assert _counts() == loaded
+
+
+def test_demo_catalogue_has_tours_and_gingerbread_in_two_languages(loaded):
+    tours = Product.objects.filter(product_class__slug="tour", structure="parent")
+    assert tours.count() == 4
+    assert set(
+        Product.objects.filter(product_class__slug="gingerbread").values_list("upc", flat=True)
+    ) == {
+        "GB-NERPA-1",
+        "GB-BOX-6",
+        "GB-GIFTSET",
+    }
+    astral = tours.get(upc="TOUR-ASTRAL")
+    assert astral.title == "Астральные места Байкальска"
+    assert astral.translations.get(language="en").title == "Astral places of Baikalsk"
+    assert astral.children.count() > 0
+    assert StockRecord.objects.get(product__upc="GB-BOX-6").price == 1350
+
+
+def test_demo_pages_and_site(loaded):
+    site = Site.objects.get(is_default_site=True)
+    home = site.root_page.specific
+    assert isinstance(home, HomePage)
+    assert home.get_translations().filter(locale__language_code="en").exists()
+    assert Page.objects.filter(slug="about", locale__language_code="ru").exists()
+    assert Page.objects.filter(slug="about", locale__language_code="en").exists()
+
+
+@pytest.mark.parametrize(
+    "email,groups,superuser",
+    [
+        ("admin@example.com", set(), True),
+        ("teacher@example.com", {"Teachers"}, False),
+        ("student1@example.com", {"Students"}, False),
+        ("student3@example.com", {"Students"}, False),
+        ("tourist@example.com", set(), False),
+    ],
+)
+def test_demo_accounts(loaded, client, email, groups, superuser):
+    user = get_user_model().objects.get(email=email)
+    assert set(user.groups.values_list("name", flat=True)) == groups
+    assert user.is_superuser is superuser
+    assert client.login(username=email, password="baikal-demo")
+
+
+def test_demo_data_is_refused_where_settings_forbid_it(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="production never loads demo accounts"):
+        call_command("load_demo_data")
+    assert not get_user_model().objects.filter(email="admin@example.com").exists()
