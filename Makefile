@@ -49,8 +49,11 @@ pytest-sqlite: install
 
 test: lint check pytest
 
+# Regenerate the catalogues (needs GNU gettext) and fill Russian from locale/ru.toml.
 messages: install
-	$(MANAGE) makemessages -l ru -l en --ignore=.venv --ignore=var
+	$(MANAGE) makemessages -l ru -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(PY) scripts/po_fill.py locale/ru/LC_MESSAGES/django.po locale/ru.toml
+	$(PY) scripts/po_fill.py locale/en/LC_MESSAGES/django.po locale/en.toml
 	$(MANAGE) compilemessages --ignore=.venv
 
 clean:

@@ -1,4 +1,6 @@
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProduct
 
@@ -23,6 +25,25 @@ class Product(TranslatedMixin, AbstractProduct):
 
     def get_meta_description(self):
         return self.translated("meta_description", "") or super().get_meta_description()
+
+    @property
+    def departure_starts_at(self):
+        """Start of a tour departure (a child product), read from prefetched attributes."""
+        if not self.is_child:
+            return None
+        return next(
+            (v.value for v in self.attribute_values.all() if v.attribute.code == "starts_at"),
+            None,
+        )
+
+    def __str__(self):
+        # Basket and order lines describe a product by str(); a departure reads as
+        # "Tour title, 28 November 2026, 18:00" in local time, not as raw attributes.
+        title = self.get_title() or self.upc or ""
+        starts_at = self.departure_starts_at
+        if starts_at:
+            return f"{title}, {date_format(timezone.localtime(starts_at), 'j E Y, H:i')}"
+        return title
 
 
 class Category(TranslatedMixin, AbstractCategory):

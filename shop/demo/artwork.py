@@ -58,7 +58,7 @@ def _mix(c, other, t):
 def _grad_color(stops, t):
     if t <= stops[0][0]:
         return stops[0][1]
-    for (p0, c0), (p1, c1) in zip(stops, stops[1:]):
+    for (p0, c0), (p1, c1) in zip(stops, stops[1:], strict=False):
         if p0 <= t <= p1:
             return _lerp(c0, c1, (t - p0) / max(p1 - p0, 1e-6))
     return stops[-1][1]
@@ -164,7 +164,7 @@ def _ridge(rng, x0, x1, y, amp, n=7, rough=0.55, peaks=None):
     a = amp
     for _ in range(n):
         new = []
-        for (xa, ya), (xb, yb) in zip(pts, pts[1:]):
+        for (xa, ya), (xb, yb) in zip(pts, pts[1:], strict=False):
             new.append((xa, ya))
             new.append(((xa + xb) / 2, (ya + yb) / 2 + rng.uniform(-a, a)))
         new.append(pts[-1])
@@ -216,7 +216,7 @@ def _mountains(cv, pts, color, snow=None, snowline=None, shade=0.18, light=None)
 def _pine(d, x, y, h, color=PINE, trunk=GINGER_DARK):
     w = h * 0.42
     d.rectangle([x - h * 0.03, y - h * 0.18, x + h * 0.03, y], fill=trunk)
-    for i, (top, bot, ww) in enumerate(((0.0, 0.42, 0.55), (0.22, 0.68, 0.8), (0.45, 0.9, 1.0))):
+    for _i, (top, bot, ww) in enumerate(((0.0, 0.42, 0.55), (0.22, 0.68, 0.8), (0.45, 0.9, 1.0))):
         d.polygon(
             [(x, y - h + top * h), (x + w * ww, y - h + bot * h), (x - w * ww, y - h + bot * h)],
             fill=color,
@@ -476,7 +476,7 @@ def _gingerbread_local(cv, cx, cy, L, angle, flip, shadow, icing):
     cv.fill(rim, GINGER_DARK, 0.55)
     # pores
     pores, pd = cv.mask()
-    for _ in range(int(90)):
+    for _ in range(90):
         x = rng.uniform(x0, x1)
         y = rng.uniform(y0, y1)
         r = L * rng.uniform(0.003, 0.007)
@@ -896,7 +896,7 @@ def _scene_giftset(cv):
     _sprig(cv, w * 0.02, h * 0.98, s * 0.22, -0.9)
     _strawberry(cv, w * 0.14, h * 0.8, s * 0.08, -0.3)
     _strawberry(cv, w * 0.22, h * 0.88, s * 0.065, 0.6)
-    for i in range(6):
+    for _i in range(6):
         _cedar_nut(
             cv,
             w * 0.88 + rng.uniform(-1, 1) * s * 0.05,
@@ -1056,7 +1056,7 @@ def _scene_hero(cv):
     )
     cv.fill(shore, (22, 44, 58))
     rng = cv.rng
-    for i in range(16):
+    for _i in range(16):
         x = rng.uniform(0, w * 0.3)
         base = h * 0.74 + (x / (w * 0.3)) * h * 0.12 + h * 0.02
         _pine(cv.d, x, base, h * rng.uniform(0.14, 0.28), color=(16, 40, 50), trunk=(16, 40, 50))
