@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed
 .PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+		echo "Python's venv module is missing: on Debian/Ubuntu run 'apt install python3-venv'."; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)

@@ -78,8 +78,11 @@ class ProductDetailView(OscarProductDetailView):
 
     Oscar counts every product view with an UPDATE; on SQLite under load that write makes
     requests fail with "database is locked", and a page a festival crowd reloads should not
-    write at all.
+    write at all. A departure (child product) has no page of its own: its tour's page
+    lists it.
     """
+
+    enforce_parent = True
 
     def get_queryset(self):
         return (
@@ -95,9 +98,14 @@ class ProductDetailView(OscarProductDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.object.is_parent:
-            children = Product.objects.filter(parent=self.object).prefetch_related(
-                "stockrecords", "attribute_values__attribute"
+            children = list(
+                Product.objects.filter(parent=self.object).prefetch_related(
+                    "stockrecords", "attribute_values__attribute"
+                )
             )
+            for child in children:
+                # Oscar's strategy reads child.parent.product_class: reuse what is loaded.
+                child.parent = self.object
             self.object.__dict__.setdefault("_prefetched_objects_cache", {})["children"] = children
             context["departures"] = _departure_rows(self.request, self.object)
         return context

@@ -1,6 +1,7 @@
 """Reads of live catalogue data for content pages (never copies that go stale)."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
@@ -8,6 +9,19 @@ StockRecord = get_model("partner", "StockRecord")
 
 TOUR_CLASS_SLUG = "tour"
 GINGERBREAD_CLASS_SLUG = "gingerbread"
+
+
+def upcoming_departures_queryset():
+    """Public child products that start in the future (past ones set no "from" price)."""
+    return (
+        Product.objects.filter(
+            is_public=True,
+            attribute_values__attribute__code="starts_at",
+            attribute_values__value_datetime__gt=timezone.now(),
+        )
+        .select_related("parent__product_class")
+        .prefetch_related("stockrecords")
+    )
 
 
 def catalogue_product_cards_queryset():
@@ -23,7 +37,9 @@ def catalogue_product_cards_queryset():
             "attribute_values__attribute",
             Prefetch(
                 "children",
-                queryset=Product.objects.filter(is_public=True).prefetch_related("stockrecords"),
+                queryset=upcoming_departures_queryset(),
+                # Oscar's get_public_children() reads this attribute when it is present.
+                to_attr="_prefetched_public_children",
             ),
         )
         .order_by("-priority", "title")

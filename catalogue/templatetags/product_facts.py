@@ -1,5 +1,5 @@
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,7 +45,9 @@ def product_facts(product) -> list[dict]:
         facts.append(
             {
                 "label": _("Starts"),
-                "value": formats.date_format(values["starts_at"], "DATETIME_FORMAT"),
+                "value": formats.date_format(
+                    timezone.localtime(values["starts_at"]), "DATETIME_FORMAT"
+                ),
             }
         )
     return facts

@@ -7,11 +7,14 @@ through django-environ; `.env.example` lists each variable.
 from pathlib import Path
 
 import environ
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to get its defaults)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
+# Runtime files (SQLite database, media, collected static) live here; git ignores it.
+VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -170,7 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "customer:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = reverse_lazy("wagtail_serve", args=[""])
 
 # Language and time: Russian first, local Baikalsk time.
 LANGUAGE_CODE = "ru"
@@ -193,7 +196,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example:587; by default e-mails are printed.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="turbureau@baikal-college.example")
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -215,7 +219,7 @@ LOGGING = {
 # --- Oscar ---
 OSCAR_SHOP_NAME = "Байкальское турбюро"
 OSCAR_SHOP_TAGLINE = _("Student tour bureau and Baikal gingerbread")
-OSCAR_HOMEPAGE = "/"
+OSCAR_HOMEPAGE = reverse_lazy("wagtail_serve", args=[""])
 OSCAR_DEFAULT_CURRENCY = "RUB"
 # Roubles are shown without kopecks when the amount is whole: "1 500 ₽".
 OSCAR_CURRENCY_FORMAT = {

@@ -4,5 +4,5 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-baikal-nerpa")
+SECRET_KEY = env("SECRET_KEY", default="") or "dev-only-not-secret-baikal-nerpa"
 DEMO_DATA_ALLOWED = True

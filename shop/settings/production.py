@@ -12,6 +12,8 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("Set the SECRET_KEY environment variable (it must not be empty).")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable, e.g. shop.example.")
+if "DATABASE_URL" not in env.ENVIRON:
+    raise ImproperlyConfigured("Set the DATABASE_URL environment variable (PostgreSQL).")
 
 DEMO_DATA_ALLOWED = False
 

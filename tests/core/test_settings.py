@@ -8,13 +8,14 @@ import pytest
 pytestmark = pytest.mark.smoke
 
 ROOT = Path(__file__).resolve().parents[2]
+PG_URL = "postgres://shop:shop@127.0.0.1:5433/shop"  # settings only parse it; nothing connects
 
 
 def _load_settings(module: str, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
     environment.update(env, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
@@ -33,23 +34,36 @@ def _load_settings(module: str, **env):
 
 
 def test_production_refuses_to_start_without_secret_key():
-    result = _load_settings("shop.settings.production", ALLOWED_HOSTS="shop.example")
+    result = _load_settings(
+        "shop.settings.production", ALLOWED_HOSTS="shop.example", DATABASE_URL=PG_URL
+    )
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():
-    result = _load_settings("shop.settings.production", SECRET_KEY="x" * 50)
+    result = _load_settings("shop.settings.production", SECRET_KEY="x" * 50, DATABASE_URL=PG_URL)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
 
 
 def test_production_starts_with_debug_off_when_configured():
     result = _load_settings(
-        "shop.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="shop.example"
+        "shop.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL=PG_URL,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    result = _load_settings(
+        "shop.settings.production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="shop.example"
+    )
+    assert result.returncode != 0
+    assert "Set the DATABASE_URL environment variable" in result.stderr
 
 
 def test_production_security_settings():
@@ -62,6 +76,7 @@ def test_production_security_settings():
         os.environ,
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="shop.example",
+        DATABASE_URL=PG_URL,
         DJANGO_SETTINGS_MODULE="shop.settings.production",
     )
     result = subprocess.run(
