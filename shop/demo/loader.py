@@ -254,7 +254,12 @@ def _with_untranslated_blocks(page, blocks: list) -> list:
 def _point_sites_at(home) -> None:
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+        Site.objects.create(
+            hostname="localhost",
+            root_page=home,
+            is_default_site=True,
+            site_name=settings.WAGTAIL_SITE_NAME,
+        )
     else:
         site.root_page = home
         site.site_name = settings.WAGTAIL_SITE_NAME

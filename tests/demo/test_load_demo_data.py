@@ -59,6 +59,7 @@ def test_demo_pages_and_site(loaded):
     site = Site.objects.get(is_default_site=True)
     home = site.root_page.specific
     assert isinstance(home, HomePage)
+    assert site.site_name == "Байкальское турбюро"
     assert home.get_translations().filter(locale__language_code="en").exists()
     assert Page.objects.filter(slug="about", locale__language_code="ru").exists()
     assert Page.objects.filter(slug="about", locale__language_code="en").exists()
