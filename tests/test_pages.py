@@ -74,6 +74,7 @@ def test_gingerbread_page_shows_price_weight_and_basket_form(client, shop):
     assert "250 ₽" in html
     assert "90" in html
     assert 'id="add_to_basket_form"' in html
+    assert '<input type="number" name="quantity"' in html
 
 
 def test_gingerbread_page_in_english(client, shop):
