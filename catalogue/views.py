@@ -118,10 +118,7 @@ def _departure_rows(request, product) -> list[dict]:
     for child in product.children.all():
         if not child.is_public:
             continue
-        starts_at = next(
-            (v.value for v in child.attribute_values.all() if v.attribute.code == "starts_at"),
-            None,
-        )
+        starts_at = child.departure_starts_at
         if starts_at is None or starts_at <= now:
             continue
         info = request.strategy.fetch_for_product(child)

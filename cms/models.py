@@ -24,6 +24,7 @@ class HomePage(Page):
         related_name="+",
     )
     hero_cta_text = models.CharField(_("Button text"), max_length=60, blank=True)
+    # Empty: the tour catalogue in the page's own language.
     hero_cta_link = models.CharField(_("Button link"), max_length=200, blank=True)
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("Story"))
 

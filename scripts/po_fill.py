@@ -1,7 +1,8 @@
-"""Fill empty msgstr entries of a .po file from a TOML table of translations.
+"""Set the msgstr entries of a .po file from a TOML table of translations.
 
 Used by `make messages` so that the Russian catalogue is kept in a reviewable source file
-(locale/ru.toml) next to the generated .po. Plural entries take a list of forms.
+(locale/ru.toml) next to the generated .po: the table wins over what the .po held.
+Plural entries take a list of forms.
     python scripts/po_fill.py locale/ru/LC_MESSAGES/django.po locale/ru.toml
 """
 

@@ -220,3 +220,15 @@ def test_catalogue_query_count_does_not_grow_with_products(client, shop):
         make_tour(title=f"Экскурсия {index}", departures=3)
     many = queries()
     assert sum(many.values()) == sum(few.values()), many - few
+
+
+def test_english_home_button_leads_to_the_english_tours(client, shop):
+    shop["home"].hero_cta_text = "Выбрать экскурсию"
+    shop["home"].save_revision().publish()
+    english = shop["home"].get_translation(
+        shop["home"].get_translations().get(locale__language_code="en").locale
+    )
+    english.hero_cta_text = "Choose a tour"
+    english.save_revision().publish()
+    assert 'href="/shop/catalogue/?type=tour"' in client.get("/").content.decode()
+    assert 'href="/en/shop/catalogue/?type=tour"' in client.get("/en/").content.decode()

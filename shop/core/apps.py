@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _ensure_groups(sender, app_config=None, **kwargs):
+def _ensure_groups(sender, **kwargs):
     from django.apps import apps
 
     from shop.core.roles import roles_ensure_groups

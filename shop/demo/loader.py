@@ -194,7 +194,6 @@ def demo_load_pages() -> None:
             hero_title=data["home"]["hero_title"],
             hero_text=data["home"]["hero_text"],
             hero_cta_text=data["home"]["hero_cta_text"],
-            hero_cta_link="/shop/catalogue/?type=tour",
             hero_image=_wagtail_image(data["home"]["hero_image"], data["home"]["title"]),
             body=data["home"]["body"],
             locale=ru,
