@@ -1,3 +1,4 @@
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,13 +29,13 @@ class Product(TranslatedMixin, AbstractProduct):
 
     @property
     def departure_starts_at(self):
-        """Start of a tour departure (a child product), read from prefetched attributes."""
+        """Start of a tour departure (a child product with a bookings.Departure row)."""
         if not self.is_child:
             return None
-        return next(
-            (v.value for v in self.attribute_values.all() if v.attribute.code == "starts_at"),
-            None,
-        )
+        try:
+            return self.departure.starts_at
+        except ObjectDoesNotExist:
+            return None
 
     def __str__(self):
         # Basket and order lines describe a product by str(); a departure reads as

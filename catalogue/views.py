@@ -7,13 +7,13 @@ its query count does not grow with the number of products listed.
 
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 from oscar.core.loading import get_model
 
 from cms.selectors import GINGERBREAD_CLASS_SLUG, TOUR_CLASS_SLUG, catalogue_product_cards_queryset
+from shop.bookings.selectors import group_by_day, tour_upcoming_departures
 
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
@@ -88,7 +88,7 @@ class ProductDetailView(OscarProductDetailView):
         return (
             super()
             .get_queryset()
-            .select_related("product_class", "parent")
+            .select_related("product_class", "parent", "tour")
             .prefetch_related("images", "translations", "stockrecords", "categories")
         )
 
@@ -97,42 +97,10 @@ class ProductDetailView(OscarProductDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.object.is_parent:
-            children = list(
-                Product.objects.filter(parent=self.object).prefetch_related(
-                    "stockrecords", "attribute_values__attribute"
-                )
-            )
-            for child in children:
-                # Oscar's strategy reads child.parent.product_class: reuse what is loaded.
-                child.parent = self.object
-            self.object.__dict__.setdefault("_prefetched_objects_cache", {})["children"] = children
-            context["departures"] = _departure_rows(self.request, self.object)
+        tour = getattr(self.object, "tour", None) if self.object.is_parent else None
+        if tour is not None:
+            rows = tour_upcoming_departures(tour)
+            context["tour"] = tour
+            context["departure_days"] = group_by_day(rows)
+            context["has_bookable_departure"] = any(row.bookable for row in rows)
         return context
-
-
-def _departure_rows(request, product) -> list[dict]:
-    """Upcoming departures of a tour with seats left, from prefetched children."""
-    now = timezone.now()
-    rows = []
-    for child in product.children.all():
-        if not child.is_public:
-            continue
-        starts_at = child.departure_starts_at
-        if starts_at is None or starts_at <= now:
-            continue
-        info = request.strategy.fetch_for_product(child)
-        record = info.stockrecord
-        seats_left = max(record.net_stock_level, 0) if record else 0
-        rows.append(
-            {
-                "product": child,
-                "starts_at": starts_at,
-                "price": info.price,
-                "seats_left": seats_left,
-                "few_left": 0 < seats_left <= 3,
-                "available": info.availability.is_available_to_buy and seats_left > 0,
-            }
-        )
-    rows.sort(key=lambda row: row["starts_at"])
-    return rows

@@ -4,6 +4,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from shop.bookings.models import DepartureStatus
+
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 
@@ -12,15 +14,16 @@ GINGERBREAD_CLASS_SLUG = "gingerbread"
 
 
 def upcoming_departures_queryset():
-    """Public child products that start in the future (past ones set no "from" price)."""
+    """Departures (child products) open for booking, earliest first: they set the "from" price."""
     return (
         Product.objects.filter(
             is_public=True,
-            attribute_values__attribute__code="starts_at",
-            attribute_values__value_datetime__gt=timezone.now(),
+            departure__starts_at__gt=timezone.now(),
+            departure__status=DepartureStatus.SCHEDULED,
         )
-        .select_related("parent__product_class")
+        .select_related("parent__product_class", "departure__tour")
         .prefetch_related("stockrecords")
+        .order_by("departure__starts_at")
     )
 
 
@@ -29,7 +32,7 @@ def catalogue_product_cards_queryset():
     return (
         Product.objects.browsable()
         .filter(is_public=True)
-        .select_related("product_class")
+        .select_related("product_class", "tour")
         .prefetch_related(
             "images",
             "translations",

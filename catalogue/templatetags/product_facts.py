@@ -1,7 +1,6 @@
 from django import template
-from django.utils import formats, timezone
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -16,7 +15,7 @@ def _duration(minutes: int) -> str:
 
 
 @register.simple_tag
-def product_facts(product) -> list[dict]:
+def product_facts(product, short=False) -> list[dict]:
     """Facts a visitor compares products by, in the active language.
 
     Reads `product.attribute_values` so that a prefetched list costs no query per product.
@@ -27,8 +26,19 @@ def product_facts(product) -> list[dict]:
         if value.value is not None
     }
     facts = []
-    if "duration_minutes" in values:
-        facts.append({"label": _("Duration"), "value": _duration(values["duration_minutes"])})
+    tour = getattr(product, "tour", None) if product.is_parent else None
+    if tour is not None:
+        facts.append({"label": _("Duration"), "value": _duration(tour.duration_minutes)})
+        facts.append({"label": _("Difficulty"), "value": tour.get_difficulty_display()})
+        if not short:
+            facts.append({"label": _("Guided in"), "value": _languages(tour.language_codes)})
+            facts.append(
+                {
+                    "label": _("Group"),
+                    "value": _("%(min)s to %(max)s people")
+                    % {"min": tour.min_group_size, "max": tour.max_group_size},
+                }
+            )
     if "weight_grams" in values:
         facts.append(
             {"label": _("Weight"), "value": _("%(grams)s g") % {"grams": values["weight_grams"]}}
@@ -41,13 +51,14 @@ def product_facts(product) -> list[dict]:
                 "value": ngettext("%(count)s day", "%(count)s days", days) % {"count": days},
             }
         )
-    if "starts_at" in values:
-        facts.append(
-            {
-                "label": _("Starts"),
-                "value": formats.date_format(
-                    timezone.localtime(values["starts_at"]), "DATETIME_FORMAT"
-                ),
-            }
-        )
     return facts
+
+
+def _languages(codes: list[str]) -> str:
+    names = []
+    for code in codes:
+        try:
+            names.append(get_language_info(code)["name_translated"].lower())
+        except KeyError:
+            names.append(code)
+    return ", ".join(names)

@@ -19,6 +19,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
 from cms.models import ContactSettings, HomePage, StandardPage
+from shop.bookings.models import Tour, TourTranslation
+from shop.bookings.services import departure_schedule_create
 from shop.core.roles import roles_ensure_groups
 from shop.demo import artwork
 
@@ -38,6 +40,23 @@ Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 WagtailImage = get_image_model()
 
+PRODUCT_TEXTS = {"title", "description", "meta_description"}
+TOUR_TEXTS = {"meeting_point", "what_to_bring", "cancellation_terms"}
+TOUR_FIELDS = [
+    "duration_minutes",
+    "meeting_point",
+    "meeting_point_map_url",
+    "what_to_bring",
+    "languages",
+    "difficulty",
+    "min_group_size",
+    "max_group_size",
+    "max_per_booking",
+    "booking_cutoff_hours",
+    "cancellation_terms",
+    "is_group_booking",
+]
+
 
 def read_fixture(name: str) -> dict:
     with open(FIXTURES / name, "rb") as fh:
@@ -55,11 +74,11 @@ def demo_load_catalogue(*, today: dt.date | None = None) -> None:
     categories = {item["slug"]: _category(item) for item in data["categories"]}
     classes = {item["slug"]: _product_class(item) for item in data["product_classes"]}
 
+    admin = _demo_admin()
     for item in data["tours"]:
-        tour = _product(item, classes["tour"], categories[item["category"]], parent=True)
-        tour.attr.duration_minutes = item["duration_minutes"]
-        tour.attr.save()
-        _departures(tour, item, partner, today or timezone.localdate())
+        product = _product(item, classes["tour"], categories[item["category"]], parent=True)
+        tour = _tour(product, item)
+        _departures(tour, item, admin, today or timezone.localdate())
 
     for item in data["gingerbread"]:
         product = _product(item, classes["gingerbread"], categories[item["category"]])
@@ -123,6 +142,7 @@ def _product(item: dict, product_class, category, parent: bool = False):
         )
         ProductCategory.objects.get_or_create(product=product, category=category)
     for language, texts in _translations(item).items():
+        texts = {k: v for k, v in texts.items() if k in PRODUCT_TEXTS}
         ProductTranslation.objects.get_or_create(product=product, language=language, defaults=texts)
     if not product.images.exists():
         ProductImage.objects.create(
@@ -142,37 +162,36 @@ def _translations(item: dict) -> dict[str, dict]:
     return texts
 
 
-def _departures(tour, item: dict, partner, today: dt.date) -> None:
-    """Departures as child products: a stock record whose num_in_stock is the capacity."""
+def _demo_admin():
+    """Demo departures are scheduled in the name of the demo administrator."""
+    return get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+
+
+def _tour(product, item: dict) -> Tour:
+    tour, _ = Tour.objects.get_or_create(
+        product=product,
+        defaults={field: item[field] for field in TOUR_FIELDS if field in item},
+    )
+    for language, texts in _translations(item).items():
+        texts = {k: v for k, v in texts.items() if k in TOUR_TEXTS}
+        if texts:
+            TourTranslation.objects.get_or_create(tour=tour, language=language, defaults=texts)
+    return tour
+
+
+def _departures(tour: Tour, item: dict, actor, today: dt.date) -> None:
+    """The next four weeks of the tour's weekly schedule (existing departures are kept)."""
     schedule = item["schedule"]
-    for offset in range(1, DEPARTURE_HORIZON_DAYS + 1):
-        day = today + dt.timedelta(days=offset)
-        if day.weekday() not in schedule["weekdays"]:
-            continue
-        for time_text in schedule["times"]:
-            hour, minute = (int(part) for part in time_text.split(":"))
-            starts_at = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LOCAL_TZ)
-            upc = f"{item['upc']}-{starts_at:%Y%m%d-%H%M}"
-            child = Product.objects.filter(upc=upc).first()
-            if child is None:
-                child = Product.objects.create(
-                    upc=upc,
-                    parent=tour,
-                    structure=Product.CHILD,
-                    is_public=True,
-                )
-                child.attr.starts_at = starts_at
-                child.attr.save()
-            StockRecord.objects.get_or_create(
-                product=child,
-                partner=partner,
-                defaults={
-                    "partner_sku": upc,
-                    "price": Decimal(item["price"]),
-                    "price_currency": settings.OSCAR_DEFAULT_CURRENCY,
-                    "num_in_stock": schedule["capacity"],
-                },
-            )
+    departure_schedule_create(
+        tour=tour,
+        date_from=today + dt.timedelta(days=1),
+        date_to=today + dt.timedelta(days=DEPARTURE_HORIZON_DAYS),
+        weekdays=set(schedule["weekdays"]),
+        times=[dt.time.fromisoformat(text) for text in schedule["times"]],
+        capacity=tour.max_group_size,
+        prices={code: Decimal(price) for code, price in item["fares"].items()},
+        actor=actor,
+    )
 
 
 # --- content -----------------------------------------------------------------

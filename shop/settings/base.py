@@ -4,6 +4,7 @@ Everything that differs between machines is read from the environment (or a `.en
 through django-environ; `.env.example` lists each variable.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -43,20 +44,22 @@ INSTALLED_APPS = [
     "shop.core",
     "shop.demo",
     "cms",
+    "shop.activity.apps.ActivityConfig",
+    "shop.bookings.apps.BookingsConfig",
     # Oscar (forked apps replace Oscar's own entries)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "shop.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
-    "oscar.apps.shipping.apps.ShippingConfig",
+    "shop.shipping.apps.ShippingConfig",
     "catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
-    "oscar.apps.partner.apps.PartnerConfig",
-    "oscar.apps.basket.apps.BasketConfig",
+    "shop.partner.apps.PartnerConfig",
+    "shop.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
-    "oscar.apps.order.apps.OrderConfig",
+    "shop.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
     "oscar.apps.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
@@ -258,3 +261,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Reviews and wishlists are not part of this shop.
 OSCAR_HIDDEN_FEATURES = ["reviews", "wishlists"]
+
+# --- Orders and bookings ---
+# The partner that holds the stock of gingerbread and the seats of every departure.
+SHOP_PARTNER_CODE = "turbureau"
+SHOP_PARTNER_NAME = "Студенческое турбюро"
+OSCAR_INITIAL_ORDER_STATUS = "Pending"
+OSCAR_INITIAL_LINE_STATUS = "Pending"
+OSCAR_ORDER_STATUS_PIPELINE = {
+    "Pending": ("Paid", "Cancelled"),
+    "Paid": ("Cancelled",),
+    "Cancelled": (),
+}
+OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+# Post within Russia: one flat rate per order, in roubles.
+SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))

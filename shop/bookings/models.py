@@ -1,0 +1,297 @@
+"""Tours, their departures and fares.
+
+A departure is an Oscar child product of its tour with one stock record: `num_in_stock` is the
+capacity in people and `num_allocated` the seats sold, so every booking is an ordinary basket
+and order line for one specific departure, and seats are allocated by the same guarded code
+as gingerbread. The `Departure` row beside the child product keeps what Oscar has no column
+for: the start as a real, indexed datetime (one departure per tour and start, enforced by the
+database), its status and its fares per ticket type.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.translation import TranslatedMixin
+
+LANGUAGE_HELP = _("Language code, e.g. en or zh-hans")
+
+# A departure with this many seats left or fewer is shown as "few seats left".
+FEW_SEATS_LEFT = 3
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", _("Easy")
+    MODERATE = "moderate", _("Moderate")
+    CHALLENGING = "challenging", _("Challenging")
+
+
+class Tour(TranslatedMixin, models.Model):
+    """What a tourist needs to know before booking a tour (an Oscar parent product)."""
+
+    product = models.OneToOneField(
+        "catalogue.Product",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tour",
+        verbose_name=_("Product"),
+    )
+    duration_minutes = models.PositiveIntegerField(
+        _("Duration, minutes"), validators=[MinValueValidator(1)]
+    )
+    meeting_point = models.CharField(_("Meeting point"), max_length=255)
+    meeting_point_map_url = models.URLField(_("Meeting point on a map"), blank=True)
+    what_to_bring = models.TextField(_("What to bring"), blank=True)
+    languages = models.CharField(
+        _("Guided in"),
+        max_length=100,
+        default="ru",
+        help_text=_("Language codes separated by commas, e.g. ru,en"),
+    )
+    difficulty = models.CharField(
+        _("Difficulty"), max_length=20, choices=Difficulty.choices, default=Difficulty.EASY
+    )
+    min_group_size = models.PositiveSmallIntegerField(
+        _("Minimum group size"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("The departure runs when at least this many people have booked."),
+    )
+    max_group_size = models.PositiveSmallIntegerField(
+        _("Maximum group size"),
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text=_("Capacity of a new departure."),
+    )
+    max_per_booking = models.PositiveSmallIntegerField(
+        _("Most people in one booking"), default=10, validators=[MinValueValidator(1)]
+    )
+    booking_cutoff_hours = models.PositiveSmallIntegerField(
+        _("Booking closes, hours before the start"), default=12
+    )
+    cancellation_terms = models.TextField(_("Cancellation terms"), blank=True)
+    is_group_booking = models.BooleanField(
+        _("Books a whole group"),
+        default=False,
+        help_text=_(
+            "A school or college group books the tour: the booking asks for the group "
+            "leader's name, organisation and phone."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("Tour")
+        verbose_name_plural = _("Tours")
+
+    def __str__(self):
+        return str(self.product)
+
+    @property
+    def booking_cutoff(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.booking_cutoff_hours)
+
+    @property
+    def language_codes(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    def get_meeting_point(self):
+        return self.translated("meeting_point", self.meeting_point)
+
+    def get_what_to_bring(self):
+        return self.translated("what_to_bring", self.what_to_bring)
+
+    def get_cancellation_terms(self):
+        return self.translated("cancellation_terms", self.cancellation_terms)
+
+
+class TourTranslation(models.Model):
+    tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("Language"), max_length=10, help_text=LANGUAGE_HELP)
+    meeting_point = models.CharField(_("Meeting point"), max_length=255, blank=True)
+    what_to_bring = models.TextField(_("What to bring"), blank=True)
+    cancellation_terms = models.TextField(_("Cancellation terms"), blank=True)
+
+    class Meta:
+        verbose_name = _("Tour translation")
+        verbose_name_plural = _("Tour translations")
+        constraints = [
+            models.UniqueConstraint(fields=["tour", "language"], name="unique_tour_translation")
+        ]
+
+    def __str__(self):
+        return f"{self.tour_id} [{self.language}]"
+
+
+class TicketType(TranslatedMixin, models.Model):
+    """Adult, child, student, group member: each has its own price on every departure."""
+
+    code = models.SlugField(_("Code"), max_length=30, unique=True)
+    name = models.CharField(_("Name"), max_length=100)
+    description = models.CharField(_("Who it is for"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("Position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("Ticket type")
+        verbose_name_plural = _("Ticket types")
+
+    def __str__(self):
+        return self.get_name()
+
+    def get_name(self):
+        return self.translated("name", self.name)
+
+    def get_description(self):
+        return self.translated("description", self.description)
+
+
+class TicketTypeTranslation(models.Model):
+    ticket_type = models.ForeignKey(
+        TicketType, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(_("Language"), max_length=10, help_text=LANGUAGE_HELP)
+    name = models.CharField(_("Name"), max_length=100, blank=True)
+    description = models.CharField(_("Who it is for"), max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket_type", "language"], name="unique_ticket_type_translation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_type_id} [{self.language}]"
+
+
+class DepartureStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CLOSED = "closed", _("Booking closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Departure(models.Model):
+    """One dated run of a tour; seats are the stock of its child product."""
+
+    product = models.OneToOneField(
+        "catalogue.Product",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="departure",
+        verbose_name=_("Product"),
+    )
+    tour = models.ForeignKey(
+        Tour, on_delete=models.CASCADE, related_name="departures", verbose_name=_("Tour")
+    )
+    starts_at = models.DateTimeField(_("Starts at"), db_index=True)
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=DepartureStatus.choices,
+        default=DepartureStatus.SCHEDULED,
+        db_index=True,
+    )
+    status_reason = models.CharField(_("Reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("Departure")
+        verbose_name_plural = _("Departures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tour", "starts_at"], name="one_departure_per_tour_and_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.tour.product.get_title()}, {self.local_start_label()}"
+
+    @property
+    def local_starts_at(self) -> dt.datetime:
+        return timezone.localtime(self.starts_at)
+
+    def local_start_label(self) -> str:
+        return date_format(self.local_starts_at, "j E Y, H:i")
+
+    @property
+    def booking_closes_at(self) -> dt.datetime:
+        return self.starts_at - self.tour.booking_cutoff
+
+    def closed_reason(self, now: dt.datetime | None = None):
+        """Why no one can book this departure now, or None when it is open for booking."""
+        now = now or timezone.now()
+        if self.status == DepartureStatus.CANCELLED:
+            return _("This departure is cancelled.")
+        if self.starts_at <= now:
+            return _("This departure has already started.")
+        if self.status == DepartureStatus.CLOSED or now >= self.booking_closes_at:
+            return _("Booking for this departure is closed.")
+        return None
+
+    def is_open_for_booking(self, now: dt.datetime | None = None) -> bool:
+        return self.closed_reason(now) is None
+
+    @property
+    def stockrecord(self):
+        records = self.product.stockrecords.all()
+        return records[0] if records else None
+
+    @property
+    def capacity(self) -> int:
+        record = self.stockrecord
+        return record.num_in_stock or 0 if record else 0
+
+    @property
+    def seats_sold(self) -> int:
+        record = self.stockrecord
+        return record.num_allocated or 0 if record else 0
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_sold, 0)
+
+    def fares_in_order(self) -> list["Fare"]:
+        return sorted(self.fares.all(), key=lambda f: (f.ticket_type.position, f.ticket_type_id))
+
+    def fare_for(self, code: str):
+        return next((f for f in self.fares.all() if f.ticket_type.code == code), None)
+
+    def lowest_price(self) -> Decimal | None:
+        prices = [fare.price for fare in self.fares.all()]
+        return min(prices) if prices else None
+
+
+class Fare(models.Model):
+    """The price of one ticket type on one departure."""
+
+    departure = models.ForeignKey(Departure, on_delete=models.CASCADE, related_name="fares")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="fares")
+    price = models.DecimalField(
+        _("Price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        verbose_name = _("Fare")
+        verbose_name_plural = _("Fares")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departure", "ticket_type"], name="one_fare_per_ticket_type"
+            ),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="fare_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_type}: {self.price}"

@@ -1,0 +1,72 @@
+"""Reads for tour pages: departures with seats left, in a constant number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from shop.bookings.models import FEW_SEATS_LEFT, Departure, DepartureStatus, Fare
+
+OPEN = "open"
+FEW = "few"
+SOLD_OUT = "soldout"
+CLOSED = "closed"
+CANCELLED = "cancelled"
+
+
+@dataclass
+class DepartureRow:
+    departure: Departure
+    starts_at: dt.datetime  # local time
+    seats_left: int
+    state: str
+    lowest_price: Decimal | None
+
+    @property
+    def bookable(self) -> bool:
+        return self.state in (OPEN, FEW)
+
+
+def departures_with_booking_data(queryset):
+    """Departures with what a row shows (tour, stock, fares) loaded in fixed queries."""
+    return queryset.select_related("tour", "product").prefetch_related(
+        "product__stockrecords",
+        Prefetch("fares", queryset=Fare.objects.select_related("ticket_type")),
+    )
+
+
+def departure_row(departure: Departure, now: dt.datetime) -> DepartureRow:
+    seats_left = departure.seats_left
+    if departure.status == DepartureStatus.CANCELLED:
+        state = CANCELLED
+    elif departure.closed_reason(now):
+        state = CLOSED
+    elif seats_left <= 0:
+        state = SOLD_OUT
+    elif seats_left <= FEW_SEATS_LEFT:
+        state = FEW
+    else:
+        state = OPEN
+    return DepartureRow(
+        departure=departure,
+        starts_at=departure.local_starts_at,
+        seats_left=seats_left,
+        state=state,
+        lowest_price=departure.lowest_price(),
+    )
+
+
+def tour_upcoming_departures(tour, *, now: dt.datetime | None = None) -> list[DepartureRow]:
+    """Every departure of the tour that has not started, earliest first."""
+    now = now or timezone.now()
+    departures = departures_with_booking_data(
+        Departure.objects.filter(tour=tour, starts_at__gt=now).order_by("starts_at")
+    )
+    return [departure_row(d, now) for d in departures]
+
+
+def group_by_day(rows: list[DepartureRow]) -> list[tuple[dt.date, list[DepartureRow]]]:
+    return [(day, list(items)) for day, items in groupby(rows, key=lambda r: r.starts_at.date())]

@@ -1,0 +1,422 @@
+"""Changes to tours and departures: scheduling, editing, closing, cancelling, booking.
+
+Each function owns its transaction and, for staff actions, appends who did it to the
+activity log in the same transaction.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from oscar.core.loading import get_model
+
+from shop.activity.services import activity_record
+from shop.bookings.models import Departure, DepartureStatus, Fare, TicketType, Tour
+from shop.bookings.options import BOOKING_OPTION, TICKET_TYPE_OPTION, line_option
+
+Product = get_model("catalogue", "Product")
+Option = get_model("catalogue", "Option")
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+
+# Guards against a schedule form that would create thousands of rows by mistake.
+MAX_SCHEDULE_DAYS = 366
+MAX_DEPARTURES_PER_SCHEDULE = 1000
+
+
+class ScheduleError(ValueError):
+    pass
+
+
+class DepartureChangeError(ValueError):
+    pass
+
+
+class BookingError(ValueError):
+    """A booking that cannot be added; the message is for the customer."""
+
+
+@dataclass
+class ScheduleResult:
+    created: list[Departure] = field(default_factory=list)
+    skipped: list[dt.datetime] = field(default_factory=list)
+
+
+def schedule_starts(
+    date_from: dt.date, date_to: dt.date, weekdays: set[int], times: list[dt.time]
+) -> list[dt.datetime]:
+    """Local start datetimes for each chosen weekday (0 = Monday) and time in the range."""
+    if date_to < date_from:
+        raise ScheduleError(_("The last date is before the first date."))
+    if (date_to - date_from).days + 1 > MAX_SCHEDULE_DAYS:
+        raise ScheduleError(
+            _("A schedule can cover at most %(days)d days.") % {"days": MAX_SCHEDULE_DAYS}
+        )
+    zone = ZoneInfo(settings.TIME_ZONE)
+    starts = []
+    day = date_from
+    while day <= date_to:
+        if day.weekday() in weekdays:
+            starts.extend(dt.datetime.combine(day, t, tzinfo=zone) for t in sorted(set(times)))
+        day += dt.timedelta(days=1)
+    if len(starts) > MAX_DEPARTURES_PER_SCHEDULE:
+        raise ScheduleError(
+            _("A schedule can create at most %(count)d departures at once.")
+            % {"count": MAX_DEPARTURES_PER_SCHEDULE}
+        )
+    return starts
+
+
+def _partner():
+    partner, _created = Partner.objects.get_or_create(
+        code=settings.SHOP_PARTNER_CODE, defaults={"name": settings.SHOP_PARTNER_NAME}
+    )
+    return partner
+
+
+def _ticket_types(prices: dict[str, Decimal]) -> dict[str, TicketType]:
+    types = {t.code: t for t in TicketType.objects.filter(code__in=prices)}
+    unknown = set(prices) - set(types)
+    if unknown:
+        raise ScheduleError(_("Unknown ticket type: %(codes)s") % {"codes": ", ".join(unknown)})
+    if not prices:
+        raise ScheduleError(_("Give a price for at least one ticket type."))
+    if any(price < 0 for price in prices.values()):
+        raise ScheduleError(_("A price cannot be negative."))
+    return types
+
+
+def departure_schedule_create(
+    *,
+    tour: Tour,
+    date_from: dt.date,
+    date_to: dt.date,
+    weekdays: set[int],
+    times: list[dt.time],
+    capacity: int,
+    prices: dict[str, Decimal],
+    actor,
+    now: dt.datetime | None = None,
+) -> ScheduleResult:
+    """Create the departures of a schedule; starts that already exist are left as they are.
+
+    Running the same schedule twice creates nothing the second time: a departure is unique
+    per tour and start (a database constraint), so even two staff members submitting at once
+    cannot duplicate one. Starts in the past are skipped.
+    """
+    if capacity < 1:
+        raise ScheduleError(_("Capacity must be at least one person."))
+    types = _ticket_types(prices)
+    now = now or timezone.now()
+    result = ScheduleResult()
+    starts = schedule_starts(date_from, date_to, weekdays, times)
+    with transaction.atomic():
+        existing = set(
+            Departure.objects.filter(tour=tour, starts_at__in=starts).values_list(
+                "starts_at", flat=True
+            )
+        )
+        partner = _partner()
+        for starts_at in starts:
+            if starts_at in existing or starts_at <= now:
+                result.skipped.append(starts_at)
+                continue
+            try:
+                with transaction.atomic():
+                    departure = _create_departure(
+                        tour, starts_at, capacity, prices, types, partner, actor
+                    )
+            except IntegrityError:
+                # Created by someone else a moment ago.
+                result.skipped.append(starts_at)
+                continue
+            result.created.append(departure)
+            activity_record(
+                actor=actor,
+                action="departure.created",
+                departure=departure,
+                after=_departure_state(departure),
+            )
+    return result
+
+
+def _create_departure(tour, starts_at, capacity, prices, types, partner, actor) -> Departure:
+    parent = tour.product
+    local = timezone.localtime(starts_at)
+    code = f"{parent.upc or f'TOUR{parent.pk}'}-{local:%Y%m%d-%H%M}"
+    child = Product.objects.create(
+        parent=parent,
+        structure=Product.CHILD,
+        upc=code,
+        is_public=True,
+        is_discountable=False,
+    )
+    departure = Departure.objects.create(
+        product=child, tour=tour, starts_at=starts_at, created_by=actor
+    )
+    Fare.objects.bulk_create(
+        Fare(departure=departure, ticket_type=types[c], price=p) for c, p in prices.items()
+    )
+    StockRecord.objects.create(
+        product=child,
+        partner=partner,
+        partner_sku=code,
+        price=min(prices.values()),
+        price_currency=settings.OSCAR_DEFAULT_CURRENCY,
+        num_in_stock=capacity,
+        num_allocated=0,
+    )
+    return departure
+
+
+def _departure_state(departure: Departure) -> dict:
+    record = StockRecord.objects.get(product_id=departure.pk)
+    return {
+        "starts_at": departure.starts_at.isoformat(),
+        "status": departure.status,
+        "capacity": record.num_in_stock,
+        "seats_sold": record.num_allocated or 0,
+        "prices": {
+            fare.ticket_type.code: str(fare.price)
+            for fare in departure.fares.select_related("ticket_type")
+        },
+    }
+
+
+def _lock(departure: Departure) -> Departure:
+    return (
+        Departure.objects.select_for_update().select_related("tour__product").get(pk=departure.pk)
+    )
+
+
+def departure_update(
+    *, departure: Departure, capacity: int, prices: dict[str, Decimal], actor
+) -> Departure:
+    """Change capacity and fares; capacity never drops below the seats already sold."""
+    types = _ticket_types(prices)
+    with transaction.atomic():
+        departure = _lock(departure)
+        before = _departure_state(departure)
+        allocated = Coalesce(F("num_allocated"), Value(0))
+        changed = (
+            StockRecord.objects.filter(product_id=departure.pk)
+            .alias(sold=allocated)
+            .filter(sold__lte=capacity)
+            .update(num_in_stock=capacity, price=min(prices.values()))
+        )
+        if not changed:
+            sold = StockRecord.objects.get(product_id=departure.pk).num_allocated or 0
+            raise DepartureChangeError(
+                ngettext(
+                    "%(sold)d seat is already sold: capacity cannot be lower.",
+                    "%(sold)d seats are already sold: capacity cannot be lower.",
+                    sold,
+                )
+                % {"sold": sold}
+            )
+        departure.fares.exclude(ticket_type__code__in=prices).delete()
+        for code, price in prices.items():
+            Fare.objects.update_or_create(
+                departure=departure, ticket_type=types[code], defaults={"price": price}
+            )
+        activity_record(
+            actor=actor,
+            action="departure.updated",
+            departure=departure,
+            before=before,
+            after=_departure_state(departure),
+        )
+    return departure
+
+
+def _set_status(departure, status, actor, reason, action, allowed_from) -> Departure:
+    with transaction.atomic():
+        departure = _lock(departure)
+        if departure.status not in allowed_from:
+            raise DepartureChangeError(
+                _("This departure is %(status)s already.")
+                % {"status": departure.get_status_display().lower()}
+            )
+        before = {"status": departure.status, "reason": departure.status_reason}
+        departure.status = status
+        departure.status_reason = reason
+        departure.save(update_fields=["status", "status_reason"])
+        activity_record(
+            actor=actor,
+            action=action,
+            departure=departure,
+            before=before,
+            after={"status": status, "reason": reason},
+            note=reason,
+        )
+    return departure
+
+
+def departure_close(*, departure: Departure, actor, reason: str = "") -> Departure:
+    """Stop new bookings; bookings already made stay valid."""
+    return _set_status(
+        departure,
+        DepartureStatus.CLOSED,
+        actor,
+        reason,
+        "departure.closed",
+        {DepartureStatus.SCHEDULED},
+    )
+
+
+def departure_reopen(*, departure: Departure, actor, reason: str = "") -> Departure:
+    return _set_status(
+        departure,
+        DepartureStatus.SCHEDULED,
+        actor,
+        reason,
+        "departure.reopened",
+        {DepartureStatus.CLOSED},
+    )
+
+
+def departure_cancel(*, departure: Departure, actor, reason: str) -> Departure:
+    """The departure will not run. No new bookings; it cannot be reopened."""
+    if not reason.strip():
+        raise DepartureChangeError(_("Say why the departure is cancelled."))
+    return _set_status(
+        departure,
+        DepartureStatus.CANCELLED,
+        actor,
+        reason,
+        "departure.cancelled",
+        {DepartureStatus.SCHEDULED, DepartureStatus.CLOSED},
+    )
+
+
+# --- Booking into the basket -------------------------------------------------------------
+
+
+@dataclass
+class BookingRequest:
+    tickets: dict[str, int]
+    lead_name: str
+    lead_phone: str
+    participants: list[str] = field(default_factory=list)
+    organisation: str = ""
+    ref: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def people(self) -> int:
+        return sum(self.tickets.values())
+
+    def as_option(self) -> dict:
+        return {
+            "ref": self.ref,
+            "lead_name": self.lead_name,
+            "lead_phone": self.lead_phone,
+            "participants": self.participants,
+            "organisation": self.organisation,
+        }
+
+
+def basket_has_booking(basket, ref: str) -> bool:
+    if not basket.id:
+        return False
+    return any(
+        (line_option(line, BOOKING_OPTION) or {}).get("ref") == ref
+        for line in basket.lines.prefetch_related("attributes__option")
+    )
+
+
+def basket_add_booking(basket, departure: Departure, booking: BookingRequest) -> list:
+    """Put a booking into the basket as one line per ticket type.
+
+    Seats are not held here (they are allocated when the order is placed), but nothing is
+    added that could not be bought right now: the departure must be open, have a fare for
+    each ticket type, and have enough seats for this booking plus what the basket already
+    holds for it.
+    """
+    departure = (
+        Departure.objects.select_related("tour__product")
+        .prefetch_related("fares__ticket_type", "product__stockrecords")
+        .get(pk=departure.pk)
+    )
+    tour = departure.tour
+    reason = departure.closed_reason()
+    if reason:
+        raise BookingError(reason)
+    tickets = {code: qty for code, qty in booking.tickets.items() if qty}
+    if any(qty < 0 for qty in tickets.values()):
+        raise BookingError(_("The number of people cannot be negative."))
+    people = sum(tickets.values())
+    if people < 1:
+        raise BookingError(_("Choose at least one ticket."))
+    if people > tour.max_per_booking:
+        raise BookingError(
+            ngettext(
+                "One booking can include at most %(count)d person.",
+                "One booking can include at most %(count)d people.",
+                tour.max_per_booking,
+            )
+            % {"count": tour.max_per_booking}
+        )
+    for code in tickets:
+        if departure.fare_for(code) is None:
+            raise BookingError(_("This departure has no such ticket type."))
+    if not booking.lead_name.strip() or not booking.lead_phone.strip():
+        raise BookingError(_("Give the lead participant's name and phone."))
+    if tour.is_group_booking and not booking.organisation.strip():
+        raise BookingError(_("Give the name of the school or organisation."))
+    in_basket = 0
+    if basket.id:
+        in_basket = (
+            basket.lines.filter(product_id=departure.pk).aggregate(total=Sum("quantity"))["total"]
+            or 0
+        )
+    seats_left = departure.seats_left
+    if people + in_basket > seats_left:
+        if seats_left == 0:
+            raise BookingError(_("Sorry, this departure is sold out."))
+        raise BookingError(
+            ngettext(
+                "Only %(count)d seat is left on this departure.",
+                "Only %(count)d seats are left on this departure.",
+                seats_left,
+            )
+            % {"count": seats_left}
+            + (
+                " "
+                + ngettext(
+                    "Your basket already has %(count)d person on it.",
+                    "Your basket already has %(count)d people on it.",
+                    in_basket,
+                )
+                % {"count": in_basket}
+                if in_basket
+                else ""
+            )
+        )
+    options = {
+        o.code: o for o in Option.objects.filter(code__in=[TICKET_TYPE_OPTION, BOOKING_OPTION])
+    }
+    lines = []
+    with transaction.atomic():
+        for fare in departure.fares_in_order():
+            qty = tickets.get(fare.ticket_type.code)
+            if not qty:
+                continue
+            line, _created = basket.add_product(
+                departure.product,
+                qty,
+                options=[
+                    {"option": options[TICKET_TYPE_OPTION], "value": fare.ticket_type.code},
+                    {"option": options[BOOKING_OPTION], "value": booking.as_option()},
+                ],
+            )
+            lines.append(line)
+    return lines

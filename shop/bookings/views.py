@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+from django.views.generic.base import TemplateResponseMixin
+
+from shop.bookings.forms import BookingForm
+from shop.bookings.models import Departure, Tour
+from shop.bookings.selectors import departure_row, departures_with_booking_data
+from shop.bookings.services import (
+    BookingError,
+    BookingRequest,
+    basket_add_booking,
+    basket_has_booking,
+)
+
+
+class TourBookView(TemplateResponseMixin, View):
+    """Choose tickets and say who is coming, for one departure; the booking goes to the basket."""
+
+    template_name = "bookings/book.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.tour = get_object_or_404(
+            Tour.objects.select_related("product"), product_id=kwargs["pk"], product__is_public=True
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def tour_url(self):
+        return self.tour.product.get_absolute_url()
+
+    def get_departure(self, raw):
+        try:
+            pk = int(raw)
+        except (TypeError, ValueError):
+            return None
+        return (
+            departures_with_booking_data(Departure.objects.filter(pk=pk))
+            .select_related("tour__product")
+            .first()
+        )
+
+    def choose_again(self, message):
+        messages.error(self.request, message)
+        return redirect(self.tour_url())
+
+    def get(self, request, *args, **kwargs):
+        departure = self.get_departure(request.GET.get("departure"))
+        if departure is None or departure.tour_id != self.tour.pk:
+            return self.choose_again(_("Choose a departure from the list."))
+        if reason := departure.closed_reason():
+            return self.choose_again(reason)
+        form = BookingForm(tour=self.tour, departure=departure)
+        return self.render(form, departure)
+
+    def post(self, request, *args, **kwargs):
+        departure = self.get_departure(request.POST.get("departure"))
+        if departure is None:
+            return self.choose_again(_("Choose a departure from the list."))
+        if departure.tour_id != self.tour.pk:
+            return self.choose_again(_("This departure is not one of this tour's."))
+        form = BookingForm(request.POST, tour=self.tour, departure=departure)
+        if not form.is_valid():
+            return self.render(form, departure, status=400)
+        ref = form.cleaned_data["booking_ref"]
+        if basket_has_booking(request.basket, ref):
+            messages.info(request, _("This booking is already in your basket."))
+            return HttpResponseRedirect(reverse("basket:summary"))
+        booking = BookingRequest(
+            tickets=form.tickets(),
+            lead_name=form.cleaned_data["lead_name"],
+            lead_phone=form.cleaned_data["lead_phone"],
+            participants=form.cleaned_data["participants"],
+            organisation=form.cleaned_data.get("organisation", ""),
+            ref=ref,
+        )
+        try:
+            basket_add_booking(request.basket, departure, booking)
+        except BookingError as error:
+            form.add_error(None, str(error))
+            return self.render(form, departure, status=400)
+        messages.success(
+            request,
+            ngettext(
+                "%(tour)s, %(when)s: %(count)d person is in your basket.",
+                "%(tour)s, %(when)s: %(count)d people are in your basket.",
+                booking.people,
+            )
+            % {
+                "tour": self.tour.product.get_title(),
+                "when": departure.local_start_label(),
+                "count": booking.people,
+            },
+        )
+        return HttpResponseRedirect(reverse("basket:summary"))
+
+    def render(self, form, departure, status=200):
+        return self.render_to_response(
+            {
+                "tour": self.tour,
+                "product": self.tour.product,
+                "departure": departure,
+                "row": departure_row(departure, timezone.now()),
+                "form": form,
+            },
+            status=status,
+        )

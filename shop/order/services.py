@@ -1,0 +1,77 @@
+"""Cancelling orders and lines: the seats and stock they held go back on sale."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_model
+
+from shop.activity.services import activity_record
+from shop.order.utils import stock_release
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+
+CANCELLED = "Cancelled"
+
+
+class OrderChangeError(ValueError):
+    pass
+
+
+def _release(line) -> None:
+    if line.stockrecord_id and line.product_id and line.product.get_product_class().track_stock:
+        stock_release(line.stockrecord_id, line.quantity)
+
+
+def order_line_cancel(*, line, actor, reason: str = ""):
+    """Cancel one line (e.g. the child tickets of a booking) and free its seats or pieces."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=line.order_id)
+        line = Line.objects.select_related("product__parent__product_class").get(pk=line.pk)
+        if line.status == CANCELLED:
+            raise OrderChangeError(_("This line is cancelled already."))
+        before = {"status": line.status}
+        _release(line)
+        line.status = CANCELLED
+        line.save(update_fields=["status"])
+        activity_record(
+            actor=actor,
+            action="line.cancelled",
+            order=order,
+            line=line,
+            before=before,
+            after={"status": CANCELLED},
+            note=reason,
+        )
+        if not order.lines.exclude(status=CANCELLED).exists():
+            _mark_order_cancelled(order, actor, reason)
+    return line
+
+
+def order_cancel(*, order, actor, reason: str = ""):
+    """Cancel a whole order; lines not yet cancelled give their allocation back."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status == CANCELLED:
+            raise OrderChangeError(_("This order is cancelled already."))
+        lines = order.lines.exclude(status=CANCELLED).select_related(
+            "product__parent__product_class", "product__product_class"
+        )
+        for line in lines.order_by("stockrecord_id"):
+            _release(line)
+        lines.update(status=CANCELLED)
+        _mark_order_cancelled(order, actor, reason)
+    return order
+
+
+def _mark_order_cancelled(order, actor, reason):
+    before = {"status": order.status}
+    order.status = CANCELLED
+    order.save(update_fields=["status"])
+    activity_record(
+        actor=actor,
+        action="order.cancelled",
+        order=order,
+        before=before,
+        after={"status": CANCELLED},
+        note=reason,
+    )
