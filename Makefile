@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean
+.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean bench-queries
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
@@ -57,6 +57,10 @@ messages: install
 	$(PY) scripts/po_fill.py locale/ru/LC_MESSAGES/django.po locale/ru.toml
 	$(PY) scripts/po_fill.py locale/en/LC_MESSAGES/django.po locale/en.toml
 	$(MANAGE) compilemessages --ignore=.venv
+
+# SQL queries per storefront page with a small and a ten times larger catalogue.
+bench-queries: install
+	$(PY) -m bench.query_counts
 
 clean:
 	rm -rf var

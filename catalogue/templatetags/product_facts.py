@@ -20,13 +20,18 @@ def product_facts(product, short=False) -> list[dict]:
 
     Reads `product.attribute_values` so that a prefetched list costs no query per product.
     """
-    values = {
-        value.attribute.code: value.value
-        for value in product.attribute_values.all()
-        if value.value is not None
-    }
-    facts = []
     tour = getattr(product, "tour", None) if product.is_parent else None
+    # A tour's facts live on its bookings.Tour row; goods keep theirs as attributes.
+    values = (
+        {}
+        if tour is not None
+        else {
+            value.attribute.code: value.value
+            for value in product.attribute_values.all()
+            if value.value is not None
+        }
+    )
+    facts = []
     if tour is not None:
         facts.append({"label": _("Duration"), "value": _duration(tour.duration_minutes)})
         facts.append({"label": _("Difficulty"), "value": tour.get_difficulty_display()})

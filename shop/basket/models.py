@@ -1,4 +1,6 @@
-from oscar.apps.basket.abstract_models import AbstractBasket
+from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
+
+from shop.bookings.options import booking_description
 
 
 class Basket(AbstractBasket):
@@ -8,6 +10,13 @@ class Basket(AbstractBasket):
         if fetch is None:
             return super().get_stock_info(product, options)
         return fetch(product, options)
+
+
+class Line(AbstractLine):
+    @property
+    def description(self):
+        # "Tour, 28 ноября 2026, 18:00 — Взрослый" instead of Oscar's raw option values.
+        return booking_description(str(self.product), self)
 
 
 from oscar.apps.basket.models import *  # noqa: E402, F403

@@ -24,3 +24,34 @@ def line_option(line, code: str):
         if attribute.option.code == code:
             return attribute.value
     return None
+
+
+def ticket_type_names() -> dict[str, str]:
+    """Ticket type names in the active language, by code."""
+    from shop.bookings.models import TicketType
+
+    return {t.code: t.get_name() for t in TicketType.objects.prefetch_related("translations")}
+
+
+def booking_of(line) -> dict | None:
+    """The booking a basket/order line belongs to: its ticket type and who is coming."""
+    code = line_option(line, TICKET_TYPE_OPTION)
+    if code is None:
+        return None
+    booking = line_option(line, BOOKING_OPTION) or {}
+    return {
+        "ticket_type": code,
+        "ticket_type_name": ticket_type_names().get(code, code),
+        "ref": booking.get("ref", ""),
+        "lead_name": booking.get("lead_name", ""),
+        "lead_phone": booking.get("lead_phone", ""),
+        "participants": booking.get("participants", []),
+        "organisation": booking.get("organisation", ""),
+    }
+
+
+def booking_description(title: str, line) -> str:
+    booking = booking_of(line)
+    if booking is None:
+        return title
+    return f"{title} — {booking['ticket_type_name']}"

@@ -63,6 +63,8 @@ class TourBookView(TemplateResponseMixin, View):
             return self.choose_again(_("Choose a departure from the list."))
         if departure.tour_id != self.tour.pk:
             return self.choose_again(_("This departure is not one of this tour's."))
+        if reason := departure.closed_reason():
+            return self.choose_again(reason)
         form = BookingForm(request.POST, tour=self.tour, departure=departure)
         if not form.is_valid():
             return self.render(form, departure, status=400)

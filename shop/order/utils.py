@@ -46,6 +46,13 @@ def stock_release(stockrecord_id: int, quantity: int) -> bool:
 
 
 class OrderCreator(OscarOrderCreator):
+    def create_line_models(self, order, basket_line, extra_line_fields=None):
+        extra_line_fields = dict(extra_line_fields or {})
+        if departure_of(basket_line.product) is not None:
+            # The line keeps the departure's date and time, not only the tour's title.
+            extra_line_fields.setdefault("title", str(basket_line.product))
+        return super().create_line_models(order, basket_line, extra_line_fields)
+
     def update_stock_records(self, line):
         product = line.product
         if not product.get_product_class().track_stock:
