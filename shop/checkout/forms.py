@@ -1,0 +1,67 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.checkout.forms import ShippingAddressForm
+from oscar.core.loading import get_model
+
+from shop.shipping.methods import POST_COUNTRY
+
+Country = get_model("address", "Country")
+
+CHOOSE_METHOD = _("Please choose how you would like to receive your order.")
+
+
+class DeliveryMethodForm(forms.Form):
+    """One choice among the delivery methods offered for this basket."""
+
+    method_code = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={"required": CHOOSE_METHOD},
+    )
+
+    def __init__(self, *args, methods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.methods = list(methods)
+        self.fields["method_code"].choices = [(m.code, m.name) for m in self.methods]
+
+    def chosen_method(self):
+        code = self.cleaned_data["method_code"]
+        return next(method for method in self.methods if method.code == code)
+
+
+class PostAddressForm(ShippingAddressForm):
+    """The address of a parcel: the post delivers within Russia only, so no country field."""
+
+    LABELS = {
+        "line1": _("Street, house and flat"),
+        "line2": _("More about the address (optional)"),
+        "line4": _("City, town or village"),
+        "state": _("Region"),
+        "postcode": _("Postcode"),
+        "phone_number": _("Phone"),
+        "notes": _("Note for the parcel (optional)"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("line3", None)
+        for name, label in self.LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        if "phone_number" in self.fields:
+            self.fields["phone_number"].help_text = _(
+                "The post office texts you when the parcel arrives."
+            )
+
+    def adjust_country_field(self):
+        self.fields.pop("country", None)
+        self.post_country = Country._default_manager.filter(pk=POST_COUNTRY).first()
+        if self.post_country is not None:
+            self.instance.country = self.post_country
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.post_country is None:
+            raise forms.ValidationError(
+                _("Delivery by post is not available at the moment. Please choose a pickup.")
+            )
+        return cleaned_data
