@@ -77,12 +77,21 @@ def fill(po_path: str, table_path: str) -> int:
                 missing += 1
                 continue
             entry_lines = lines[:end] + [f"msgstr {_quote(translation)}"]
-        entry_lines = [line for line in entry_lines if line != "#, fuzzy"]
+        entry_lines = [_unfuzzy(line) for line in entry_lines if not line.startswith("#|")]
+        entry_lines = [line for line in entry_lines if line is not None]
         entries[index] = "\n".join(entry_lines)
     entries[0] = _fixed_header(entries[0], table_path)
     with open(po_path, "w", encoding="utf-8") as fh:
         fh.write("\n\n".join(entries))
     return missing
+
+
+def _unfuzzy(line: str) -> str | None:
+    """Drop the fuzzy flag (msgfmt skips fuzzy entries) and keep the other flags."""
+    if not line.startswith("#,"):
+        return line
+    flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags) if flags else None
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ if settings.DEBUG:
 # Russian lives at the root, other languages under their prefix (/en/shop/...).
 urlpatterns += i18n_patterns(
     path("shop/", include("shop.bookings.urls")),
+    path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all comes last.
     path("", include(wagtail_urls)),

@@ -21,3 +21,18 @@ def _default_language():
 
     with translation.override("ru"):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _restore_migrated_rows_after_the_session(django_db_setup, django_db_blocker):
+    """Transactional tests (tests/concurrency) end by flushing every table, rows created by
+    data migrations included. Put the migrated state back at the end of the session, so that
+    the next run with --reuse-db starts from it."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents:
+                connection.creation.deserialize_db_from_string(contents)

@@ -262,6 +262,22 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Reviews and wishlists are not part of this shop.
 OSCAR_HIDDEN_FEATURES = ["reviews", "wishlists"]
 
+# Tours and their departures are managed in the dashboard, next to the catalogue.
+OSCAR_DASHBOARD_NAVIGATION = [
+    *OSCAR_DASHBOARD_NAVIGATION[:2],  # noqa: F405
+    {
+        "label": _("Tours"),
+        "icon": "fas fa-calendar-alt",
+        "children": [
+            {"label": _("Tours and departures"), "url_name": "bookings-dashboard:tour-list"},
+        ],
+    },
+    *OSCAR_DASHBOARD_NAVIGATION[2:],  # noqa: F405
+]
+# Oscar's own access function knows only Oscar's URL names; ours asks our views and falls
+# back to Oscar's for the rest.
+OSCAR_DASHBOARD_DEFAULT_ACCESS_FUNCTION = "shop.bookings.dashboard.nav.dashboard_access_fn"
+
 # --- Orders and bookings ---
 # The partner that holds the stock of gingerbread and the seats of every departure.
 SHOP_PARTNER_CODE = "turbureau"

@@ -22,7 +22,9 @@ from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector
 from tests.factories import make_gingerbread, make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
+# serialized_rollback puts back the rows migrations created (locales, ticket types) after
+# the flush that ends a transactional test, so later tests and re-runs find them.
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")

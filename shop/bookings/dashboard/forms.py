@@ -1,0 +1,289 @@
+"""Dashboard forms for tours and departures: they validate input; the services change data."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.db import models, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from shop.activity.services import activity_record
+from shop.bookings.models import TicketType, Tour, TourTranslation
+
+# Limits that catch typing mistakes (an extra zero) long before the database would.
+MAX_CAPACITY = 1000
+MAX_PRICE = Decimal("1000000")
+MAX_TIMES = 12
+MAX_DURATION_MINUTES = 14 * 24 * 60
+MAX_CUTOFF_HOURS = 30 * 24
+
+TOUR_FACT_FIELDS = [
+    "duration_minutes",
+    "meeting_point",
+    "meeting_point_map_url",
+    "what_to_bring",
+    "languages",
+    "difficulty",
+    "min_group_size",
+    "max_group_size",
+    "max_per_booking",
+    "booking_cutoff_hours",
+    "cancellation_terms",
+    "is_group_booking",
+]
+TRANSLATED_FIELDS = ["meeting_point", "what_to_bring", "cancellation_terms"]
+TRANSLATION_LANGUAGE = "en"
+
+LANGUAGE_CODES = re.compile(r"^\s*[a-z]{2,3}(-[a-z]{2,4})?(\s*,\s*[a-z]{2,3}(-[a-z]{2,4})?)*\s*$")
+TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+def price_field_name(code: str) -> str:
+    return f"price_{code}"
+
+
+class TicketPricesMixin:
+    """One optional price field per ticket type; a blank price means the type is not sold."""
+
+    def add_price_fields(self, initial: dict[str, Decimal] | None = None):
+        self.ticket_types = list(TicketType.objects.prefetch_related("translations"))
+        for ticket_type in self.ticket_types:
+            self.fields[price_field_name(ticket_type.code)] = forms.DecimalField(
+                label=ticket_type.get_name(),
+                help_text=ticket_type.get_description(),
+                required=False,
+                min_value=0,
+                max_value=MAX_PRICE,
+                max_digits=12,
+                decimal_places=2,
+                initial=(initial or {}).get(ticket_type.code),
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            )
+
+    def price_fields(self):
+        return [self[price_field_name(t.code)] for t in self.ticket_types]
+
+    def other_fields(self):
+        names = {price_field_name(t.code) for t in self.ticket_types}
+        return [field for field in self if field.name not in names]
+
+    def prices(self) -> dict[str, Decimal]:
+        prices = {}
+        for ticket_type in self.ticket_types:
+            value = self.cleaned_data.get(price_field_name(ticket_type.code))
+            if value is not None:
+                prices[ticket_type.code] = value
+        return prices
+
+    def clean_prices(self):
+        if not self.errors and not self.prices():
+            raise forms.ValidationError(_("Give a price for at least one ticket type."))
+
+
+class DepartureForm(TicketPricesMixin, forms.Form):
+    capacity = forms.IntegerField(label=_("Capacity, people"), min_value=1, max_value=MAX_CAPACITY)
+
+    def __init__(self, *args, departure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].initial = departure.capacity
+        self.add_price_fields({f.ticket_type.code: f.price for f in departure.fares.all()})
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_prices()
+        return cleaned
+
+
+class ScheduleForm(TicketPricesMixin, forms.Form):
+    date_from = forms.DateField(
+        label=_("First date"),
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Last date"),
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=[(str(number), name) for number, name in WEEKDAYS.items()],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose at least one weekday.")},
+    )
+    times = forms.CharField(
+        label=_("Start times"),
+        max_length=200,
+        help_text=_("Local time in Baikalsk (Irkutsk, UTC+8), separated by commas: 10:00, 15:30"),
+        error_messages={"required": _("Give at least one start time.")},
+    )
+    capacity = forms.IntegerField(label=_("Capacity, people"), min_value=1, max_value=MAX_CAPACITY)
+
+    def __init__(self, *args, tour, prices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tour = tour
+        self.fields["capacity"].initial = tour.max_group_size
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        self.fields["date_from"].initial = tomorrow
+        self.fields["date_to"].initial = tomorrow + dt.timedelta(days=27)
+        self.add_price_fields(prices)
+
+    def clean_times(self):
+        raw = self.cleaned_data["times"]
+        times = []
+        for item in re.split(r"[\s,;]+", raw.strip()):
+            if not item:
+                continue
+            match = TIME.match(item)
+            hour, minute = (int(match[1]), int(match[2])) if match else (-1, -1)
+            if not (0 <= hour <= 23 and 0 <= minute <= 59):
+                raise forms.ValidationError(
+                    _("Cannot read the time “%(value)s”: write it as HH:MM, e.g. 10:00."),
+                    params={"value": item[:20]},
+                )
+            times.append(dt.time(hour, minute))
+        if not times:
+            raise forms.ValidationError(_("Give at least one start time."))
+        times = sorted(set(times))
+        if len(times) > MAX_TIMES:
+            raise forms.ValidationError(
+                _("Give at most %(count)d start times."), params={"count": MAX_TIMES}
+            )
+        return times
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", _("The last date is before the first date."))
+        self.clean_prices()
+        return cleaned
+
+
+class DepartureCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the departure cancelled?"),
+        max_length=255,
+        help_text=_("Staff see the reason in the activity log."),
+        error_messages={"required": _("Say why the departure is cancelled.")},
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the departure is cancelled."))
+        return reason
+
+
+def _https_urls(model_field, **kwargs):
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return model_field.formfield(**kwargs)
+
+
+class TourFactsForm(forms.ModelForm):
+    """What a tourist needs to know before booking, in the shop's main language."""
+
+    class Meta:
+        model = Tour
+        fields = TOUR_FACT_FIELDS
+        formfield_callback = _https_urls
+        widgets = {
+            "what_to_bring": forms.Textarea(attrs={"rows": 3}),
+            "cancellation_terms": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits = {
+            "duration_minutes": MAX_DURATION_MINUTES,
+            "min_group_size": MAX_CAPACITY,
+            "max_group_size": MAX_CAPACITY,
+            "max_per_booking": MAX_CAPACITY,
+            "booking_cutoff_hours": MAX_CUTOFF_HOURS,
+        }
+        for name, limit in limits.items():
+            field = self.fields[name]
+            field.max_value = limit
+            field.widget.attrs["max"] = limit
+            field.validators.append(MaxValueValidator(limit))
+
+    def clean_languages(self):
+        value = self.cleaned_data["languages"]
+        if not LANGUAGE_CODES.match(value):
+            raise forms.ValidationError(_("Give language codes separated by commas, e.g. ru,en."))
+        return ",".join(code.strip() for code in value.split(","))
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("min_group_size"), cleaned.get("max_group_size")
+        if low and high and low > high:
+            self.add_error(
+                "min_group_size",
+                _("The minimum group size is larger than the maximum group size."),
+            )
+        return cleaned
+
+
+class TourTranslationForm(forms.ModelForm):
+    """The English texts of a tour; a blank field falls back to the Russian text."""
+
+    class Meta:
+        model = TourTranslation
+        fields = TRANSLATED_FIELDS
+        labels = {
+            "meeting_point": _("Meeting point (English)"),
+            "what_to_bring": _("What to bring (English)"),
+            "cancellation_terms": _("Cancellation terms (English)"),
+        }
+        widgets = {
+            "what_to_bring": forms.Textarea(attrs={"rows": 3}),
+            "cancellation_terms": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+def tour_translation(tour: Tour) -> TourTranslation:
+    return TourTranslation.objects.filter(
+        tour=tour, language=TRANSLATION_LANGUAGE
+    ).first() or TourTranslation(tour=tour, language=TRANSLATION_LANGUAGE)
+
+
+def _tour_state(tour: Tour) -> dict:
+    translation = tour_translation(tour)
+    return {
+        "tour": tour.pk,
+        **model_to_dict(tour, fields=TOUR_FACT_FIELDS),
+        TRANSLATION_LANGUAGE: model_to_dict(translation, fields=TRANSLATED_FIELDS),
+    }
+
+
+def tour_update(
+    *, tour: Tour, facts: TourFactsForm, translation: TourTranslationForm, actor
+) -> bool:
+    """Save both valid forms and record who changed what; False when nothing changed."""
+    with transaction.atomic():
+        locked = Tour.objects.select_for_update().get(pk=tour.pk)
+        before = _tour_state(locked)
+        facts.save()
+        entry = translation.save(commit=False)
+        if entry.pk or any(getattr(entry, name) for name in TRANSLATED_FIELDS):
+            entry.save()
+        after = _tour_state(tour)
+        if before == after:
+            transaction.set_rollback(True)
+            return False
+        activity_record(
+            actor=actor,
+            action="tour.updated",
+            before=before,
+            after=after,
+            note=str(tour.product.get_title()),
+        )
+    return True
