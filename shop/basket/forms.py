@@ -1,38 +1,25 @@
 from django import forms
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.basket import forms as oscar_forms
 from oscar.apps.basket.forms import *  # noqa: F403
 
-from shop.partner.strategy import departure_of
+from shop.bookings.services import basket_booking_problems
+from shop.partner.strategy import departure_of, is_tour_variant
 
 
 class BasketLineForm(oscar_forms.BasketLineForm):
-    """Quantity changes are checked against everything the basket holds for the product.
-
-    A departure appears on several lines (one per ticket type) that share its seats, so the
-    check counts the other lines too, and a booking never grows past the tour's limit.
-    """
+    """A departure's lines (one per ticket type) share its seats: a quantity change is
+    checked with the other lines of the departure, and within the booking's limit."""
 
     def check_permission(self, qty):
         line = self.instance
-        others = (
-            line.basket.lines.filter(product_id=line.product_id)
-            .exclude(pk=line.pk)
-            .aggregate(total=Sum("quantity"))["total"]
-            or 0
+        if departure_of(line.product) is None:
+            return super().check_permission(qty)
+        problems = basket_booking_problems(
+            line.basket, strategy=line.strategy, changed_line=line, new_quantity=qty
         )
-        is_available, reason = line.purchase_info.availability.is_purchase_permitted(
-            quantity=qty + others
-        )
-        if not is_available:
-            raise forms.ValidationError(reason)
-        departure = departure_of(line.product)
-        if departure is not None and qty + others > departure.tour.max_per_booking:
-            raise forms.ValidationError(
-                _("One booking can include at most %(count)d people.")
-                % {"count": departure.tour.max_per_booking}
-            )
+        if problems:
+            raise forms.ValidationError(problems)
 
 
 class AddToBasketForm(oscar_forms.AddToBasketForm):
@@ -41,7 +28,9 @@ class AddToBasketForm(oscar_forms.AddToBasketForm):
     def clean(self):
         product = getattr(self, "child_product", None) or getattr(self, "parent_product", None)
         if product is not None and (
-            departure_of(product) is not None or (product.is_parent and hasattr(product, "tour"))
+            departure_of(product) is not None
+            or is_tour_variant(product)
+            or (product.is_parent and hasattr(product, "tour"))
         ):
             raise forms.ValidationError(
                 _("Choose a date and the tickets on the tour's booking page.")

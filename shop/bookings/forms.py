@@ -3,6 +3,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 PHONE_CHARS = re.compile(r"^\+?[\d\s\-()]+$")
 MAX_NAMES = 50
@@ -111,7 +112,11 @@ class BookingForm(forms.Form):
             raise forms.ValidationError(_("Choose at least one ticket."))
         if people > self.tour.max_per_booking:
             raise forms.ValidationError(
-                _("One booking can include at most %(count)d people.")
+                ngettext(
+                    "One booking can include at most %(count)d person.",
+                    "One booking can include at most %(count)d people.",
+                    self.tour.max_per_booking,
+                )
                 % {"count": self.tour.max_per_booking}
             )
         names = cleaned.get("participants") or []

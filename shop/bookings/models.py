@@ -269,9 +269,13 @@ class Departure(models.Model):
     def fare_for(self, code: str):
         return next((f for f in self.fares.all() if f.ticket_type.code == code), None)
 
-    def lowest_price(self) -> Decimal | None:
+    def from_price(self) -> Decimal | None:
+        """The cheapest paid fare ("from 450 ₽"); 0 only when every fare is free."""
         prices = [fare.price for fare in self.fares.all()]
-        return min(prices) if prices else None
+        if not prices:
+            return None
+        paid = [price for price in prices if price > 0]
+        return min(paid) if paid else Decimal("0")
 
 
 class Fare(models.Model):

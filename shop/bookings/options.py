@@ -11,10 +11,14 @@ BOOKING_OPTION = "booking"
 
 
 def option_value(options, code: str):
-    """Value of the option with this code in Oscar's [{"option": Option, "value": …}] list."""
+    """Value of the option with this code, from Oscar's [{"option": Option, "value": …}] list
+    or from a line's attributes (Oscar passes either to `Basket.get_stock_info`)."""
     for item in options or []:
-        if item["option"].code == code:
-            return item["value"]
+        option, value = (
+            (item["option"], item["value"]) if isinstance(item, dict) else (item.option, item.value)
+        )
+        if option.code == code:
+            return value
     return None
 
 

@@ -23,7 +23,7 @@ class DepartureRow:
     starts_at: dt.datetime  # local time
     seats_left: int
     state: str
-    lowest_price: Decimal | None
+    from_price: Decimal | None
 
     @property
     def bookable(self) -> bool:
@@ -55,7 +55,7 @@ def departure_row(departure: Departure, now: dt.datetime) -> DepartureRow:
         starts_at=departure.local_starts_at,
         seats_left=seats_left,
         state=state,
-        lowest_price=departure.lowest_price(),
+        from_price=departure.from_price(),
     )
 
 

@@ -31,6 +31,7 @@ StockRecord = get_model("partner", "StockRecord")
 # Guards against a schedule form that would create thousands of rows by mistake.
 MAX_SCHEDULE_DAYS = 366
 MAX_DEPARTURES_PER_SCHEDULE = 1000
+MAX_SCHEDULE_AHEAD_DAYS = 2 * 366
 
 
 class ScheduleError(ValueError):
@@ -61,19 +62,29 @@ def schedule_starts(
         raise ScheduleError(
             _("A schedule can cover at most %(days)d days.") % {"days": MAX_SCHEDULE_DAYS}
         )
+    if date_to > timezone.localdate() + dt.timedelta(days=MAX_SCHEDULE_AHEAD_DAYS):
+        raise ScheduleError(
+            _("Departures can be scheduled at most %(days)d days ahead.")
+            % {"days": MAX_SCHEDULE_AHEAD_DAYS}
+        )
     zone = ZoneInfo(settings.TIME_ZONE)
     starts = []
-    day = date_from
-    while day <= date_to:
+    for offset in range((date_to - date_from).days + 1):
+        day = date_from + dt.timedelta(days=offset)
         if day.weekday() in weekdays:
             starts.extend(dt.datetime.combine(day, t, tzinfo=zone) for t in sorted(set(times)))
-        day += dt.timedelta(days=1)
     if len(starts) > MAX_DEPARTURES_PER_SCHEDULE:
         raise ScheduleError(
             _("A schedule can create at most %(count)d departures at once.")
             % {"count": MAX_DEPARTURES_PER_SCHEDULE}
         )
     return starts
+
+
+def from_price(prices: dict[str, Decimal]) -> Decimal:
+    """The "from" price of a departure: its cheapest paid fare (0 only when all are free)."""
+    paid = [price for price in prices.values() if price > 0]
+    return min(paid) if paid else Decimal("0")
 
 
 def _partner():
@@ -170,7 +181,7 @@ def _create_departure(tour, starts_at, capacity, prices, types, partner, actor) 
         product=child,
         partner=partner,
         partner_sku=code,
-        price=min(prices.values()),
+        price=from_price(prices),
         price_currency=settings.OSCAR_DEFAULT_CURRENCY,
         num_in_stock=capacity,
         num_allocated=0,
@@ -211,7 +222,7 @@ def departure_update(
             StockRecord.objects.filter(product_id=departure.pk)
             .alias(sold=allocated)
             .filter(sold__lte=capacity)
-            .update(num_in_stock=capacity, price=min(prices.values()))
+            .update(num_in_stock=capacity, price=from_price(prices))
         )
         if not changed:
             sold = StockRecord.objects.get(product_id=departure.pk).num_allocated or 0
@@ -420,3 +431,53 @@ def basket_add_booking(basket, departure: Departure, booking: BookingRequest) ->
             )
             lines.append(line)
     return lines
+
+
+def basket_booking_problems(
+    basket, *, strategy=None, changed_line=None, new_quantity=None
+) -> list[str]:
+    """Why the basket's tour bookings cannot be bought as they are; empty when they can.
+
+    Lines of one departure share its seats, so they are checked together (Oscar checks each
+    line alone); each booking stays within the tour's limit per booking. With `changed_line`
+    and `new_quantity`, checks the basket as it would be after that change.
+    """
+    from shop.partner.strategy import Selector, departure_of
+
+    strategy = strategy or getattr(basket, "strategy", None) or Selector().strategy()
+    problems = []
+    per_departure: dict[int, list] = {}
+    for line in basket.all_lines():
+        quantity = (
+            new_quantity
+            if changed_line is not None and line.pk == changed_line.pk
+            else line.quantity
+        )
+        if departure_of(line.product) is not None and quantity:
+            per_departure.setdefault(line.product_id, []).append((line, quantity))
+    for lines in per_departure.values():
+        first = lines[0][0]
+        departure = departure_of(first.product)
+        label = str(departure.product)
+        total = sum(quantity for _line, quantity in lines)
+        info = strategy.fetch_for_product(first.product)
+        permitted, reason = info.availability.is_purchase_permitted(total)
+        if not permitted:
+            problems.append(f"{label}: {reason}")
+            continue
+        people: dict[str, int] = {}
+        for line, quantity in lines:
+            ref = (line_option(line, BOOKING_OPTION) or {}).get("ref", "")
+            people[ref] = people.get(ref, 0) + quantity
+        limit = departure.tour.max_per_booking
+        if any(count > limit for count in people.values()):
+            problems.append(
+                f"{label}: "
+                + ngettext(
+                    "One booking can include at most %(count)d person.",
+                    "One booking can include at most %(count)d people.",
+                    limit,
+                )
+                % {"count": limit}
+            )
+    return problems

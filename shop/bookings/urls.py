@@ -1,8 +1,9 @@
 from django.urls import path
 
+import shop.core.converters  # noqa: F401  (registers <rowid:…>)
 from shop.bookings.views import TourBookView
 
 app_name = "bookings"
 urlpatterns = [
-    path("tours/<int:pk>/book/", TourBookView.as_view(), name="book"),
+    path("tours/<rowid:pk>/book/", TourBookView.as_view(), name="book"),
 ]

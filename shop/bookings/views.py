@@ -17,6 +17,7 @@ from shop.bookings.services import (
     basket_add_booking,
     basket_has_booking,
 )
+from shop.core.converters import row_id
 
 
 class TourBookView(TemplateResponseMixin, View):
@@ -34,9 +35,8 @@ class TourBookView(TemplateResponseMixin, View):
         return self.tour.product.get_absolute_url()
 
     def get_departure(self, raw):
-        try:
-            pk = int(raw)
-        except (TypeError, ValueError):
+        pk = row_id(raw)
+        if pk is None:
             return None
         return (
             departures_with_booking_data(Departure.objects.filter(pk=pk))
@@ -54,6 +54,8 @@ class TourBookView(TemplateResponseMixin, View):
             return self.choose_again(_("Choose a departure from the list."))
         if reason := departure.closed_reason():
             return self.choose_again(reason)
+        if departure.seats_left <= 0:
+            return self.choose_again(_("Sorry, this departure is sold out."))
         form = BookingForm(tour=self.tour, departure=departure)
         return self.render(form, departure)
 

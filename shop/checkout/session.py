@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.checkout import exceptions
 from oscar.apps.checkout import session as oscar_session
 
+from shop.bookings.services import basket_booking_problems
 from shop.shipping.methods import code_requires_address, requires_address
 
 
@@ -21,6 +22,13 @@ class CheckoutSessionMixin(oscar_session.CheckoutSessionMixin):
         return code_requires_address(self.checkout_session.shipping_method_code(basket))
 
     # Pre-conditions
+
+    def check_basket_is_valid(self, request):
+        """Oscar checks each line alone; a departure's lines share its seats."""
+        super().check_basket_is_valid(request)
+        problems = basket_booking_problems(request.basket)
+        if problems:
+            raise exceptions.FailedPreCondition(url=reverse("basket:summary"), messages=problems)
 
     def check_shipping_data_is_captured(self, request):
         basket = request.basket

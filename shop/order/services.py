@@ -1,5 +1,7 @@
 """Cancelling orders and lines: the seats and stock they held go back on sale."""
 
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
@@ -12,14 +14,26 @@ Line = get_model("order", "Line")
 
 CANCELLED = "Cancelled"
 
+logger = logging.getLogger(__name__)
+
 
 class OrderChangeError(ValueError):
     pass
 
 
 def _release(line) -> None:
-    if line.stockrecord_id and line.product_id and line.product.get_product_class().track_stock:
-        stock_release(line.stockrecord_id, line.quantity)
+    """Give the line's allocation back once, and mark it so Oscar's own event handling
+    (which also looks at `num_allocated` and `allocation_cancelled`) cannot do it again."""
+    if line.allocation_cancelled or not line.num_allocated or not line.stockrecord_id:
+        return
+    if not stock_release(line.stockrecord_id, line.num_allocated):
+        logger.error(
+            "Order line %s: stock record %s holds less than the %s units to release",
+            line.pk,
+            line.stockrecord_id,
+            line.num_allocated,
+        )
+    Line.objects.filter(pk=line.pk).update(allocation_cancelled=True)
 
 
 def order_line_cancel(*, line, actor, reason: str = ""):

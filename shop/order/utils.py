@@ -55,9 +55,11 @@ class OrderCreator(OscarOrderCreator):
 
     def update_stock_records(self, line):
         product = line.product
-        if not product.get_product_class().track_stock:
+        # Seats are always counted, whatever the tour product class says about stock.
+        is_departure = departure_of(product) is not None
+        if not is_departure and not product.get_product_class().track_stock:
             return
-        if departure_of(product) is not None:
+        if is_departure:
             self._check_departure_open(product)
         if not stock_allocate(line.stockrecord_id, line.quantity):
             record = StockRecord.objects.get(pk=line.stockrecord_id)

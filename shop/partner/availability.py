@@ -26,6 +26,26 @@ class DepartureClosed(Base):
         return False, self.reason
 
 
+class NotSold(Base):
+    """A product or ticket type that cannot be bought (e.g. a fare withdrawn by staff)."""
+
+    code = "unavailable"
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    @property
+    def message(self):
+        return self.reason
+
+    @property
+    def short_message(self):
+        return self.reason
+
+    def is_purchase_permitted(self, quantity):
+        return False, self.reason
+
+
 class SeatsAvailable(StockRequired):
     """Seats left on an open departure."""
 

@@ -8,12 +8,13 @@ departure's fares rather than from the stock record alone.
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from oscar.apps.partner import strategy as oscar_strategy
 from oscar.apps.partner.prices import FixedPrice
 from oscar.apps.partner.prices import Unavailable as UnavailablePrice
 
 from shop.bookings.options import TICKET_TYPE_OPTION, option_value
-from shop.partner.availability import DepartureClosed, PiecesInStock, SeatsAvailable
+from shop.partner.availability import DepartureClosed, NotSold, PiecesInStock, SeatsAvailable
 
 
 def departure_of(product):
@@ -31,9 +32,17 @@ class Selector:
         return Default(request)
 
 
+def is_tour_variant(product) -> bool:
+    """A child of a tour: sold only through its Departure row."""
+    return bool(product.is_child and product.parent_id and hasattr(product.parent, "tour"))
+
+
 class DepartureAwareStock(oscar_strategy.StockRequired):
     def availability_policy(self, product, stockrecord):
         departure = departure_of(product)
+        if departure is None and is_tour_variant(product):
+            # Made by hand in Oscar's dashboard, with no date, status or fares.
+            return NotSold(_("This tour date cannot be booked."))
         if departure is not None:
             reason = departure.closed_reason(timezone.now())
             if reason:
@@ -78,11 +87,16 @@ class Default(
         if departure is None or code is None:
             return info
         fare = departure.fare_for(code)
-        price = (
-            FixedPrice(currency=info.price.currency, excl_tax=fare.price, tax=Decimal("0.00"))
-            if fare is not None
-            else UnavailablePrice()
-        )
+        if fare is None:
+            # Staff stopped selling this ticket type after it went into the basket.
+            return oscar_strategy.PurchaseInfo(
+                price=UnavailablePrice(),
+                availability=NotSold(
+                    _("This ticket type is no longer sold for this date. Remove it and book again.")
+                ),
+                stockrecord=info.stockrecord,
+            )
+        price = FixedPrice(currency=info.price.currency, excl_tax=fare.price, tax=Decimal("0.00"))
         return oscar_strategy.PurchaseInfo(
             price=price, availability=info.availability, stockrecord=info.stockrecord
         )

@@ -284,11 +284,10 @@ SHOP_PARTNER_CODE = "turbureau"
 SHOP_PARTNER_NAME = "Студенческое турбюро"
 OSCAR_INITIAL_ORDER_STATUS = "Pending"
 OSCAR_INITIAL_LINE_STATUS = "Pending"
-OSCAR_ORDER_STATUS_PIPELINE = {
-    "Pending": ("Paid", "Cancelled"),
-    "Paid": ("Cancelled",),
-    "Cancelled": (),
-}
-OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+# Statuses change only through the services in shop/order/services.py, which give seats and
+# stock back and record who did it. Empty pipelines leave Oscar's dashboard no status to set
+# (it would cancel without releasing seats, or mark an order paid without a payment).
+OSCAR_ORDER_STATUS_PIPELINE = {}
+OSCAR_LINE_STATUS_PIPELINE = {}
 # Post within Russia: one flat rate per order, in roubles.
 SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))

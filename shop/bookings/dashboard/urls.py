@@ -1,22 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
+import shop.core.converters  # noqa: F401  (registers <rowid:…>)
 from shop.bookings.dashboard import views
-
-
-class RowId:
-    """A primary key that fits any database's integer column: a longer number is a 404,
-    not an overflow error in the query."""
-
-    regex = "[0-9]{1,9}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(RowId, "rowid")
 
 app_name = "bookings-dashboard"
 urlpatterns = [
