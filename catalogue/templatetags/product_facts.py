@@ -1,5 +1,5 @@
 from django import template
-from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import get_language, get_language_info, ngettext
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -60,10 +60,14 @@ def product_facts(product, short=False) -> list[dict]:
 
 
 def _languages(codes: list[str]) -> str:
+    """ "русский, английский" in Russian, "Russian, English" in English."""
     names = []
     for code in codes:
         try:
-            names.append(get_language_info(code)["name_translated"].lower())
+            names.append(str(get_language_info(code)["name_translated"]))
         except KeyError:
             names.append(code)
+    if (get_language() or "").startswith("ru"):
+        names = [name.lower() for name in names]
+        return ", ".join(names).capitalize()
     return ", ".join(names)

@@ -114,3 +114,13 @@ def test_catalogue_card_shows_the_cheapest_price_of_a_bookable_departure(client)
     Departure.objects.filter(pk=second.pk).update(status=DepartureStatus.CANCELLED)
     html = client.get("/shop/catalogue/?type=tour").content.decode()
     assert "от 750 ₽" not in html
+
+
+def test_tour_languages_read_naturally_in_each_language(client):
+    tour = make_tour(departures=1, languages="ru,en")
+
+    russian = client.get(tour.get_absolute_url()).content.decode()
+    english = client.get(f"/en{tour.get_absolute_url()}").content.decode()
+
+    assert "Русский, английский" in russian
+    assert "Russian, English" in english
