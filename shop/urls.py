@@ -7,11 +7,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from shop.core.health import healthz
+from shop.payments.urls import webhook_urlpatterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Stripe calls the webhook without a language prefix.
+    *webhook_urlpatterns,
 ]
 
 if settings.DEBUG:
@@ -22,6 +25,7 @@ if settings.DEBUG:
 # Russian lives at the root, other languages under their prefix (/en/shop/...).
 urlpatterns += i18n_patterns(
     path("shop/", include("shop.bookings.urls")),
+    path("shop/checkout/payment/", include("shop.payments.urls")),
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all comes last.

@@ -36,3 +36,62 @@ def _restore_migrated_rows_after_the_session(django_db_setup, django_db_blocker)
             contents = getattr(connection, "_test_serialized_contents", None)
             if contents:
                 connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    """A localstripe process for the whole session, on a free loopback port."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    if os.environ.get("LOCALSTRIPE_TEST_URL"):
+        yield os.environ["LOCALSTRIPE_TEST_URL"]
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/js.stripe.com/v3/", timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(
+                    "localstripe did not start: " + process.stderr.read().decode()[-2000:]
+                ) from None
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(autouse=True)
+def _stripe_points_at_localstripe(request, settings):
+    """Every test that touches payments talks to the session's localstripe."""
+    if "localstripe_url" not in request.fixturenames and not request.node.get_closest_marker(
+        "payments"
+    ):
+        settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: fails fast
+        return
+    url = request.getfixturevalue("localstripe_url")
+    settings.STRIPE_LOCAL = True
+    settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_localstripe"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_test_suite"
+    settings.STRIPE_API_BASE = url
+    settings.STRIPE_JS_URL = f"{url}/js.stripe.com/v3/"

@@ -179,3 +179,7 @@ class ThankYouView(oscar_views.ThankYouView):
         ctx["delivery_method"] = method_for_order(ctx["order"])
         ctx["no_delivery"] = ctx["order"].shipping_code == NoShippingRequired.code
         return ctx
+
+
+# Oscar's payment details and preview steps are replaced by the Stripe payment page.
+from shop.payments.views import PaymentDetailsView  # noqa: E402, F401

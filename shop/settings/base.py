@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cms",
     "shop.activity.apps.ActivityConfig",
     "shop.bookings.apps.BookingsConfig",
+    "shop.payments.apps.PaymentsConfig",
     # Oscar (forked apps replace Oscar's own entries)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -142,6 +143,7 @@ TEMPLATES = [
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "shop.core.context_processors.site_chrome",
+                "shop.payments.context_processors.payments",
             ],
         },
     },
@@ -291,3 +293,26 @@ OSCAR_ORDER_STATUS_PIPELINE = {}
 OSCAR_LINE_STATUS_PIPELINE = {}
 # Post within Russia: one flat rate per order, in roubles.
 SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
+
+# --- Payments (Stripe) ---
+# With no STRIPE_SECRET_KEY the site talks to localstripe, a fake Stripe that `make run`
+# starts on 127.0.0.1:8420 (shop/payments/localstripe_server.py): test payments, no real money.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_LOCAL = not STRIPE_SECRET_KEY
+LOCALSTRIPE_URL = env("LOCALSTRIPE_URL", default="http://127.0.0.1:8420")
+if STRIPE_LOCAL:
+    STRIPE_SECRET_KEY = "sk_test_localstripe"
+    STRIPE_PUBLISHABLE_KEY = "pk_test_localstripe"
+    STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
+    STRIPE_API_BASE = LOCALSTRIPE_URL
+    STRIPE_JS_URL = f"{LOCALSTRIPE_URL}/js.stripe.com/v3/"
+else:
+    STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+    STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+    STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# Test keys (or localstripe) take no real money: the site says so on every page.
+STRIPE_TEST_MODE = STRIPE_LOCAL or STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_"))
+STRIPE_CURRENCY = "rub"
+# Seconds a payment may stay unfinished before the reconciliation job settles it.
+STRIPE_ATTEMPT_STALE_AFTER = env.int("STRIPE_ATTEMPT_STALE_AFTER", default=15 * 60)

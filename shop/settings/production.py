@@ -15,6 +15,12 @@ if not ALLOWED_HOSTS:
 if "DATABASE_URL" not in env.ENVIRON:
     raise ImproperlyConfigured("Set the DATABASE_URL environment variable (PostgreSQL).")
 
+if STRIPE_LOCAL and not env.bool("STRIPE_ALLOW_LOCALSTRIPE", default=False):  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET (or, for a "
+        "benchmark without real payments, STRIPE_ALLOW_LOCALSTRIPE=true)."
+    )
+
 DEMO_DATA_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -19,8 +19,9 @@ from tests.checkout.helpers import (
     make_departure,
     russia,
 )
+from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.payments]
 
 Order = get_model("order", "Order")
 ShippingAddress = get_model("order", "ShippingAddress")
@@ -31,7 +32,7 @@ METHOD = "/shop/checkout/shipping-method/"
 ADDRESS_URL = "/shop/checkout/shipping-address/"
 PAYMENT_METHOD = "/shop/checkout/payment-method/"
 PAYMENT_DETAILS = "/shop/checkout/payment-details/"
-PREVIEW = "/shop/checkout/preview/"
+PREVIEW = "/shop/checkout/payment-details/"  # the payment page shows the whole order
 THANK_YOU = "/shop/checkout/thank-you/"
 
 
@@ -62,15 +63,8 @@ def messages_of(response):
 
 
 def place_order(client):
-    """From the payment step to the placed order, as the browser does it."""
-    response = client.get(PAYMENT_METHOD)
-    assert response.status_code == 302
-    assert response.url in (PAYMENT_DETAILS, PREVIEW)
-    assert client.get(PREVIEW).status_code == 200
-    response = client.post(PREVIEW, {"action": "place_order"})
-    assert response.status_code == 302, messages_of(response)
-    assert response.url == THANK_YOU
-    return Order.objects.get()
+    """From the payment step to the placed order, paying by card as the browser does it."""
+    return pay(client)
 
 
 # --- Which methods a basket gets -----------------------------------------------------------
@@ -443,15 +437,14 @@ def steps_of(response):
 
 def test_steps_show_the_address_only_for_the_post(shopper, customer):
     basket_for(customer, products=[gingerbread()])
-    assert steps_of(shopper.get(METHOD)) == ["delivery", "payment", "preview", "done"]
+    assert steps_of(shopper.get(METHOD)) == ["delivery", "payment", "done"]
     shopper.post(METHOD, {"method_code": "pickup-college"})
-    assert steps_of(shopper.get(PREVIEW)) == ["delivery", "payment", "preview", "done"]
+    assert steps_of(shopper.get(PREVIEW)) == ["delivery", "payment", "done"]
     shopper.post(METHOD, {"method_code": "post-russia"})
     assert steps_of(shopper.get(ADDRESS_URL)) == [
         "delivery",
         "address",
         "payment",
-        "preview",
         "done",
     ]
     shopper.post(ADDRESS_URL, ADDRESS)
@@ -463,4 +456,4 @@ def test_steps_show_the_address_only_for_the_post(shopper, customer):
 def test_tours_only_show_no_delivery_step(shopper, customer):
     basket_for(customer, departures=[make_departure()])
     shopper.get(METHOD)
-    assert steps_of(shopper.get(PREVIEW)) == ["payment", "preview", "done"]
+    assert steps_of(shopper.get(PREVIEW)) == ["payment", "done"]

@@ -1,15 +1,15 @@
-"""The last seat goes to someone else while the tourist is at the order preview."""
+"""The last seats go to someone else while the tourist is paying."""
 
 import pytest
 from oscar.core.loading import get_model
 
 from tests.checkout.helpers import basket_for, make_departure
+from tests.payments.helpers import CARD_OK, start_payment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.payments]
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
-PREVIEW = "/shop/checkout/preview/"
 
 
 @pytest.fixture
@@ -22,23 +22,35 @@ def shopper(client, django_user_model):
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-def test_sold_out_at_placement_is_explained_and_nothing_is_ordered(shopper, language):
+def test_sold_out_before_paying_sends_the_tourist_back_to_the_basket(shopper, language):
     client, customer = shopper
     departure = make_departure(capacity=5)
     basket_for(customer, departures=[departure])
     prefix = "" if language == "ru" else "/en"
-    assert client.get(f"{prefix}/shop/checkout/shipping-method/").status_code == 302
-    assert client.get(f"{prefix}/shop/checkout/payment-method/").status_code == 302
-    assert client.get(f"{prefix}{PREVIEW}").status_code == 200
+    client.get(f"{prefix}/shop/checkout/shipping-method/")
     StockRecord.objects.filter(product_id=departure.pk).update(num_allocated=5)
 
-    response = client.post(f"{prefix}{PREVIEW}", {"action": "place_order"})
+    response = client.get(f"{prefix}/shop/checkout/payment-details/")
 
-    html = response.content.decode()
-    expected = "распродан" if language == "ru" else "sold out"
-    assert response.status_code in (200, 302)
-    if response.status_code == 302:
-        html = client.get(response.url).content.decode()
-    assert expected in html
+    assert response.status_code == 302 and response.url.endswith("/shop/basket/")
+    html = client.get(response.url).content.decode()
+    assert ("распродан" if language == "ru" else "sold out") in html
+    assert Order.objects.count() == 0
+
+
+def test_sold_out_while_the_card_is_authorised_charges_nothing(shopper):
+    client, customer = shopper
+    departure = make_departure(capacity=5)
+    basket_for(customer, departures=[departure])
+    client.get("/shop/checkout/shipping-method/")
+    status, answer = start_payment(client, CARD_OK)
+    assert answer["status"] == "authorized"
+    StockRecord.objects.filter(product_id=departure.pk).update(num_allocated=5)
+
+    response = client.get(answer["return_url"])
+
+    assert response.status_code == 302
+    messages = " ".join(str(m) for m in response.wsgi_request._messages)
+    assert "распродан" in messages
     assert Order.objects.count() == 0
     assert StockRecord.objects.get(product_id=departure.pk).num_allocated == 5

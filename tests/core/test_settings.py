@@ -16,6 +16,7 @@ def _load_settings(module: str, **env):
         key: value
         for key, value in os.environ.items()
         if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        and not key.startswith("STRIPE_")
     }
     environment.update(env, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
@@ -47,15 +48,34 @@ def test_production_refuses_to_start_without_allowed_hosts():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
+STRIPE_KEYS = {
+    "STRIPE_SECRET_KEY": "sk_live_example",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_example",
+}
+
+
 def test_production_starts_with_debug_off_when_configured():
     result = _load_settings(
         "shop.settings.production",
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="shop.example",
         DATABASE_URL=PG_URL,
+        **STRIPE_KEYS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_production_refuses_to_take_payments_without_stripe_keys():
+    result = _load_settings(
+        "shop.settings.production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL=PG_URL,
+    )
+    assert result.returncode != 0
+    assert "STRIPE_SECRET_KEY" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_database_url():
@@ -78,6 +98,7 @@ def test_production_security_settings():
         ALLOWED_HOSTS="shop.example",
         DATABASE_URL=PG_URL,
         DJANGO_SETTINGS_MODULE="shop.settings.production",
+        **STRIPE_KEYS,
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

@@ -1,4 +1,6 @@
-"""The checkout's step list: delivery → address (post only) → payment → preview → done."""
+"""The checkout's step list: delivery → address (post only) → payment → done.
+
+The payment page shows the whole order, so there is no separate preview step."""
 
 from django import template
 from django.urls import reverse
@@ -12,7 +14,7 @@ NoShippingRequired = get_class("shipping.methods", "NoShippingRequired")
 # Oscar's templates pass `step` as a number meaning the page: 0 gateway, 1 shipping address,
 # 2 shipping method, 3 payment, 4 preview, 5 thank you. They keep that meaning here; only the
 # order shown changes (the method comes before the address).
-PAGE_STEPS = {1: "address", 2: "delivery", 3: "payment", 4: "preview", 5: "done"}
+PAGE_STEPS = {1: "address", 2: "delivery", 3: "payment", 4: "payment", 5: "done"}
 
 
 @register.simple_tag(takes_context=True)
@@ -35,7 +37,6 @@ def checkout_steps(context, step=0):
         steps.append(("address", _("Address"), "checkout:shipping-address"))
     steps += [
         ("payment", _("Payment"), "checkout:payment-details"),
-        ("preview", _("Preview"), None),
         ("done", _("Confirmation"), None),
     ]
     keys = [key for key, _label, _url in steps]

@@ -1,0 +1,124 @@
+"""The few Stripe calls the shop makes, through the official library.
+
+Errors come back as three kinds the rest of the shop can act on: the card was declined
+(`PaymentDeclined`, with Stripe's message for the customer), Stripe could not be reached or
+failed (`PaymentUnavailable`), or our request was wrong (`stripe.StripeError` itself).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import stripe
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentDeclined(Exception):
+    def __init__(self, message, payment_intent_id=None):
+        super().__init__(message)
+        self.message = message
+        self.payment_intent_id = payment_intent_id
+
+
+class PaymentUnavailable(Exception):
+    pass
+
+
+UNAVAILABLE_MESSAGE = _(
+    "The payment service is not answering right now. Nothing was charged; "
+    "please try again in a few minutes."
+)
+
+
+def client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE},
+        max_network_retries=2,
+    )
+
+
+def to_minor_units(amount: Decimal) -> int:
+    """Roubles to kopecks."""
+    return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def from_minor_units(amount: int) -> Decimal:
+    return (Decimal(amount) / 100).quantize(Decimal("0.01"))
+
+
+def _call(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except stripe.CardError as error:
+        intent = getattr(getattr(error, "error", None), "payment_intent", None)
+        raise PaymentDeclined(
+            error.user_message or str(_("Your card was declined.")),
+            payment_intent_id=getattr(intent, "id", None),
+        ) from error
+    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+        raise PaymentUnavailable(str(error)) from error
+    except stripe.APIError as error:
+        raise PaymentUnavailable(str(error)) from error
+
+
+def payment_method_from_card(token_id: str, card_id: str) -> str:
+    """The PaymentMethod to charge, from the card token Stripe.js made in the browser.
+
+    Real Stripe turns the token into a PaymentMethod; localstripe accepts the token's card
+    id as a payment method directly (it cannot create one from a token).
+    """
+    if settings.STRIPE_LOCAL:
+        return card_id
+    method = _call(
+        client().v1.payment_methods.create,
+        params={"type": "card", "card": {"token": token_id}},
+    )
+    return method.id
+
+
+def intent_create_and_confirm(
+    *, amount: Decimal, payment_method: str, metadata: dict, idempotency_key: str
+):
+    """Authorise `amount` on the card; the money is taken later by `intent_capture`."""
+    return _call(
+        client().v1.payment_intents.create,
+        params={
+            "amount": to_minor_units(amount),
+            "currency": settings.STRIPE_CURRENCY,
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "capture_method": "manual",
+            "confirm": True,
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def intent_retrieve(intent_id: str):
+    return _call(client().v1.payment_intents.retrieve, intent_id)
+
+
+def intent_capture(intent_id: str):
+    return _call(
+        client().v1.payment_intents.capture,
+        intent_id,
+        options={"idempotency_key": f"capture-{intent_id}"},
+    )
+
+
+def intent_cancel(intent_id: str):
+    return _call(client().v1.payment_intents.cancel, intent_id)
+
+
+def refund_create(*, intent_id: str, amount: Decimal, idempotency_key: str):
+    return _call(
+        client().v1.refunds.create,
+        params={"payment_intent": intent_id, "amount": to_minor_units(amount)},
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def event_from_webhook(payload: bytes, signature: str):
+    """The verified event, or ValueError / stripe.SignatureVerificationError."""
+    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)

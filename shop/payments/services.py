@@ -1,0 +1,497 @@
+"""Taking money for a basket and turning it into exactly one order.
+
+The card is only authorised in the browser (a PaymentIntent with manual capture). The order
+is then placed (its seats and stock allocated by the guarded order creator) and only after
+that is the money captured, all while the attempt row is locked. So:
+
+- no seats without money: nothing is allocated before the card is authorised;
+- no money without seats: if the order cannot be placed (sold out, booking closed, basket
+  changed), the authorisation is cancelled and nothing is charged; if the money was somehow
+  captured already, it is refunded;
+- one order per PaymentIntent: the browser's return, the webhook and the reconciliation job
+  all call `attempt_settle`, which re-reads the PaymentIntent from Stripe and, under the
+  lock, does only what is still missing.
+"""
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from oscar.core.loading import get_class, get_model
+
+from shop.activity.services import activity_record
+from shop.bookings.services import basket_booking_problems
+from shop.core.converters import row_id
+from shop.order.exceptions import UnableToPlaceOrder
+from shop.order.utils import OrderCreator
+from shop.partner.strategy import Selector
+from shop.payments import gateway
+from shop.payments.gateway import PaymentDeclined, PaymentUnavailable
+from shop.payments.models import (
+    AttemptStatus,
+    PaymentAttempt,
+    ProcessedEvent,
+    Refund,
+    RefundStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+ShippingAddress = get_model("order", "ShippingAddress")
+PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEvent = get_model("order", "PaymentEvent")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+Country = get_model("address", "Country")
+OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
+Applicator = get_class("offer.applicator", "Applicator")
+
+PAID = "Paid"
+CONFIRMED = "Confirmed"  # a free booking: nothing to pay
+
+
+class CannotPlace(Exception):
+    """The order cannot be placed; the message is for the customer."""
+
+
+class RefundError(ValueError):
+    pass
+
+
+# --- Placing the order from an attempt -----------------------------------------------------
+
+
+def _basket_for(attempt) -> Basket:
+    basket = Basket.objects.select_for_update().get(pk=attempt.basket_id)
+    if basket.status != Basket.OPEN:
+        raise CannotPlace(_("This basket has already been ordered or paid for."))
+    basket.strategy = Selector().strategy(user=attempt.user)
+    Applicator().apply(basket, attempt.user, None)
+    return basket
+
+
+def _shipping(attempt, basket):
+    from shop.shipping.repository import Repository
+
+    address = None
+    if attempt.shipping_address:
+        fields = dict(attempt.shipping_address)
+        country = Country.objects.filter(pk=fields.pop("country", "RU")).first()
+        address = ShippingAddress(country=country, **fields)
+    methods = Repository().get_shipping_methods(basket, shipping_addr=address)
+    method = next((m for m in methods if m.code == attempt.shipping_method_code), None)
+    if method is None:
+        raise CannotPlace(_("The delivery method you chose is no longer available."))
+    return method, address
+
+
+def order_place_from_attempt(attempt) -> Order:
+    """Place the order the attempt paid for (inside the caller's transaction)."""
+    basket = _basket_for(attempt)
+    if basket.is_empty:
+        raise CannotPlace(_("The basket is empty."))
+    method, address = _shipping(attempt, basket)
+    charge = method.calculate(basket)
+    total = OrderTotalCalculator().calculate(basket, charge)
+    if total.incl_tax != attempt.amount:
+        raise CannotPlace(
+            _("Your basket changed while you were paying. Please check it and pay again.")
+        )
+    problems = []
+    for line in basket.all_lines():
+        info = basket.strategy.fetch_for_line(line)
+        permitted, reason = info.availability.is_purchase_permitted(line.quantity)
+        if not permitted:
+            problems.append(f"{line.description}: {reason}")
+    problems = problems or basket_booking_problems(basket)
+    if problems:
+        raise CannotPlace(" ".join(str(p) for p in problems))
+    if address is not None:
+        address.save()
+    try:
+        with transaction.atomic():
+            order = OrderCreator().place_order(
+                basket=basket,
+                total=total,
+                shipping_method=method,
+                shipping_charge=charge,
+                user=attempt.user,
+                shipping_address=address,
+                guest_email=attempt.guest_email if attempt.user_id is None else "",
+            )
+    except UnableToPlaceOrder as error:
+        raise CannotPlace(str(error)) from error
+    basket.submit()
+    return order
+
+
+# --- Starting a payment --------------------------------------------------------------------
+
+
+def attempt_create(
+    *,
+    basket,
+    user,
+    guest_email: str,
+    shipping_method_code: str,
+    shipping_address: dict,
+    amount: Decimal,
+) -> PaymentAttempt:
+    return PaymentAttempt.objects.create(
+        basket=basket,
+        user=user if user is not None and user.is_authenticated else None,
+        guest_email=guest_email or "",
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        shipping_method_code=shipping_method_code,
+        shipping_address=shipping_address or {},
+        amount=amount,
+        currency=settings.STRIPE_CURRENCY,
+    )
+
+
+def attempt_start(attempt: PaymentAttempt, *, token_id: str, card_id: str):
+    """Authorise the attempt's amount on the card; returns the PaymentIntent.
+
+    Raises PaymentDeclined (attempt marked declined) or PaymentUnavailable (attempt
+    abandoned; nothing can have been charged without our capture).
+    """
+    # Earlier unfinished attempts of this basket are settled first: one of them may have
+    # been authorised in another tab, and a basket is paid for once.
+    for earlier in PaymentAttempt.objects.filter(
+        basket_id=attempt.basket_id, status=AttemptStatus.STARTED
+    ).exclude(pk=attempt.pk):
+        attempt_settle(earlier, cancel_unfinished=True)
+        if earlier.status == AttemptStatus.PAID:
+            raise CannotPlace(_("This basket has already been paid for."))
+    try:
+        intent = gateway.intent_create_and_confirm(
+            amount=attempt.amount,
+            payment_method=gateway.payment_method_from_card(token_id, card_id),
+            metadata={"attempt": str(attempt.pk), "basket": str(attempt.basket_id)},
+            idempotency_key=f"attempt-{attempt.pk}",
+        )
+    except PaymentDeclined as declined:
+        _finish(
+            attempt,
+            AttemptStatus.DECLINED,
+            declined.message,
+            intent_id=declined.payment_intent_id,
+        )
+        raise
+    except PaymentUnavailable:
+        _finish(attempt, AttemptStatus.ABANDONED, str(gateway.UNAVAILABLE_MESSAGE))
+        raise
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(payment_intent_id=intent.id)
+    attempt.payment_intent_id = intent.id
+    return intent
+
+
+def _finish(attempt, status, message="", intent_id=None):
+    fields = {"status": status, "message": message, "updated_at": timezone.now()}
+    if intent_id:
+        fields["payment_intent_id"] = intent_id
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(attempt, name, value)
+
+
+# --- Settling: the one place where money becomes an order ---------------------------------
+
+
+def attempt_settle(attempt: PaymentAttempt, *, cancel_unfinished: bool = False) -> PaymentAttempt:
+    """Bring the attempt in line with its PaymentIntent; safe to call any number of times."""
+    if not attempt.payment_intent_id:
+        return attempt
+    with transaction.atomic(), translation.override(attempt.language):
+        locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
+        intent = gateway.intent_retrieve(locked.payment_intent_id)
+        _settle_locked(locked, intent, cancel_unfinished)
+    attempt.refresh_from_db()
+    return attempt
+
+
+def _settle_locked(attempt, intent, cancel_unfinished):
+    status = intent.status
+    if status == "requires_capture":
+        if attempt.order_id is None:
+            try:
+                with transaction.atomic():
+                    order = order_place_from_attempt(attempt)
+            except CannotPlace as why:
+                gateway.intent_cancel(intent.id)
+                _finish(
+                    attempt,
+                    AttemptStatus.NOT_PLACED,
+                    f"{why} {_('Nothing was charged: the card authorisation is cancelled.')}",
+                )
+                return
+            attempt.order = order
+            attempt.save(update_fields=["order", "updated_at"])
+        intent = gateway.intent_capture(intent.id)
+        status = intent.status
+    if status == "succeeded":
+        if attempt.order_id is None:
+            if _charge_refunded(intent):
+                _finish(attempt, AttemptStatus.REFUNDED, attempt.message)
+                return
+            try:
+                with transaction.atomic():
+                    attempt.order = order_place_from_attempt(attempt)
+                attempt.save(update_fields=["order", "updated_at"])
+            except CannotPlace as why:
+                _refund_unplaced(attempt, intent, str(why))
+                return
+        if attempt.status != AttemptStatus.PAID:
+            _record_payment(attempt, intent)
+            _finish(attempt, AttemptStatus.PAID)
+        return
+    if attempt.is_final:
+        return
+    if status == "requires_payment_method":
+        error = getattr(intent, "last_payment_error", None)
+        message = getattr(error, "message", None) or _("Your card was declined.")
+        _finish(attempt, AttemptStatus.DECLINED, message)
+    elif status == "canceled":
+        _finish(attempt, AttemptStatus.ABANDONED)
+    elif cancel_unfinished and status in ("requires_action", "requires_confirmation"):
+        gateway.intent_cancel(intent.id)
+        _finish(attempt, AttemptStatus.ABANDONED)
+
+
+def _charge_refunded(intent) -> bool:
+    charge = getattr(intent, "latest_charge", None)
+    if charge is None or isinstance(charge, str):
+        return False
+    return bool(charge.refunded) or (charge.amount_refunded or 0) >= intent.amount
+
+
+def _refund_unplaced(attempt, intent, why):
+    """The money was captured but no order can be made: give it all back."""
+    refund = Refund.objects.filter(attempt=attempt, order=None).first() or Refund.objects.create(
+        attempt=attempt,
+        amount=gateway.from_minor_units(intent.amount),
+        reason=why[:255],
+        idempotency_key=f"unplaced-{attempt.pk}",
+    )
+    result = gateway.refund_create(
+        intent_id=intent.id, amount=refund.amount, idempotency_key=refund.idempotency_key
+    )
+    Refund.objects.filter(pk=refund.pk).update(
+        status=RefundStatus.SUCCEEDED, stripe_refund_id=result.id
+    )
+    _finish(
+        attempt,
+        AttemptStatus.REFUNDED,
+        _("%(why)s The payment has been refunded in full.") % {"why": why},
+    )
+
+
+def _card_label(intent) -> str:
+    charge = getattr(intent, "latest_charge", None)
+    details = getattr(charge, "payment_method_details", None) if charge else None
+    card = getattr(details, "card", None) if details else None
+    if card is not None and getattr(card, "last4", None):
+        return f"{(card.brand or 'card').title()} •••• {card.last4}"
+    return "Stripe"
+
+
+def _record_payment(attempt, intent):
+    """Oscar's payment models and the order's status, once per attempt."""
+    order = Order.objects.select_for_update().get(pk=attempt.order_id)
+    amount = gateway.from_minor_units(intent.amount)
+    source_type, _created = SourceType.objects.get_or_create(
+        code="stripe", defaults={"name": "Stripe"}
+    )
+    source = Source.objects.create(
+        order=order,
+        source_type=source_type,
+        currency=order.currency,
+        amount_allocated=amount,
+        amount_debited=amount,
+        reference=intent.id,
+        label=_card_label(intent),
+    )
+    charge = getattr(intent, "latest_charge", None)
+    source.transactions.create(
+        txn_type="Debit",
+        amount=amount,
+        reference=getattr(charge, "id", charge) or intent.id,
+        status="succeeded",
+    )
+    _payment_event(order, amount, intent.id, "Paid")
+    order.status = PAID
+    order.save(update_fields=["status"])
+
+
+def _payment_event(order, amount, reference, name):
+    event_type, _created = PaymentEventType.objects.get_or_create(
+        code=name.lower(), defaults={"name": name}
+    )
+    event = PaymentEvent.objects.create(
+        order=order, amount=amount, reference=reference, event_type=event_type
+    )
+    for line in order.lines.all():
+        event.line_quantities.create(line=line, quantity=line.quantity)
+    return event
+
+
+# --- Free orders ---------------------------------------------------------------------------
+
+
+def order_place_free(attempt: PaymentAttempt) -> Order:
+    """A booking that costs nothing (the career-guidance tour): no card, no Stripe."""
+    if attempt.amount != 0:
+        raise CannotPlace(_("This order is not free."))
+    with transaction.atomic(), translation.override(attempt.language):
+        order = order_place_from_attempt(attempt)
+        order.status = CONFIRMED
+        order.save(update_fields=["status"])
+        attempt.order = order
+        attempt.status = AttemptStatus.PAID
+        attempt.save(update_fields=["order", "status", "updated_at"])
+    return order
+
+
+# --- Webhooks ------------------------------------------------------------------------------
+
+SETTLING_EVENTS = {
+    "payment_intent.succeeded",
+    "payment_intent.amount_capturable_updated",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+}
+
+
+def webhook_receive(payload: bytes, signature: str) -> int:
+    """Handle one delivery; returns the HTTP status for Stripe (400 for a bad signature)."""
+    import stripe
+
+    try:
+        event = gateway.event_from_webhook(payload, signature or "")
+    except (ValueError, stripe.SignatureVerificationError):
+        return 400
+    if event.type not in SETTLING_EVENTS:
+        return 200
+    intent_id = event.data.object.id
+    attempt = PaymentAttempt.objects.filter(payment_intent_id=intent_id).first()
+    if attempt is None:
+        metadata = getattr(event.data.object, "metadata", None)
+        attempt_id = row_id(metadata.to_dict().get("attempt")) if metadata is not None else None
+        attempt = PaymentAttempt.objects.filter(pk=attempt_id).first() if attempt_id else None
+        if attempt is not None and not attempt.payment_intent_id:
+            # The webhook came before our own request finished saving the id.
+            _finish(attempt, attempt.status, attempt.message, intent_id=intent_id)
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    ProcessedEvent.objects.create(
+                        event_id=event.id, event_type=event.type, payment_intent_id=intent_id
+                    )
+            except IntegrityError:
+                return 200  # delivered before: nothing changes
+            if attempt is not None:
+                attempt_settle(attempt)
+    except PaymentUnavailable:
+        return 503  # not recorded as processed: Stripe will deliver it again
+    return 200
+
+
+# --- Reconciliation ------------------------------------------------------------------------
+
+
+def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, int]:
+    """Settle attempts nobody finished (browser closed, webhook lost); cancel stale ones."""
+    older_than_seconds = older_than_seconds or settings.STRIPE_ATTEMPT_STALE_AFTER
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
+    counts: dict[str, int] = {}
+    for attempt in PaymentAttempt.objects.filter(
+        status=AttemptStatus.STARTED, created_at__lt=cutoff
+    ).exclude(payment_intent_id=None):
+        try:
+            attempt_settle(attempt, cancel_unfinished=True)
+        except PaymentUnavailable:
+            logger.warning("Stripe unreachable while reconciling attempt %s", attempt.pk)
+            continue
+        counts[attempt.status] = counts.get(attempt.status, 0) + 1
+    return counts
+
+
+# --- Refunds -------------------------------------------------------------------------------
+
+
+def order_refundable(order) -> Decimal:
+    attempt = getattr(order, "payment_attempt", None)
+    if attempt is None or attempt.status != AttemptStatus.PAID or not attempt.payment_intent_id:
+        return Decimal("0.00")
+    refunded = (
+        order.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    return attempt.amount - refunded
+
+
+def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: str = "") -> Refund:
+    """Refund part or all of what was paid for an order; the same key never refunds twice.
+
+    Staff refunds name the actor and are written to the activity log. A refund Stripe did not
+    confirm stays pending and is completed by calling this again with the same key.
+    """
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        refund = Refund.objects.filter(idempotency_key=key).first() if key else None
+        if refund is None:
+            if amount <= 0:
+                raise RefundError(_("The refund must be more than zero."))
+            if amount > order_refundable(order):
+                raise RefundError(
+                    _("At most %(amount)s can still be refunded on this order.")
+                    % {"amount": order_refundable(order)}
+                )
+            fields = {"idempotency_key": key} if key else {}
+            refund = Refund.objects.create(
+                order=order,
+                attempt=order.payment_attempt,
+                amount=amount,
+                reason=reason[:255],
+                created_by=actor if actor is not None and actor.is_authenticated else None,
+                **fields,
+            )
+    if refund.status == RefundStatus.SUCCEEDED:
+        return refund
+    try:
+        result = gateway.refund_create(
+            intent_id=order.payment_attempt.payment_intent_id,
+            amount=refund.amount,
+            idempotency_key=refund.idempotency_key,
+        )
+    except PaymentUnavailable as error:
+        raise RefundError(str(gateway.UNAVAILABLE_MESSAGE)) from error
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status == RefundStatus.SUCCEEDED:
+            return refund
+        refund.status = RefundStatus.SUCCEEDED
+        refund.stripe_refund_id = result.id
+        refund.save(update_fields=["status", "stripe_refund_id"])
+        source = Source.objects.select_for_update().filter(order=order).first()
+        if source is not None:
+            source.refund(refund.amount, reference=result.id, status="succeeded")
+        _payment_event(order, refund.amount, result.id, "Refunded")
+        if refund.created_by is not None:
+            activity_record(
+                actor=refund.created_by,
+                action="order.refunded",
+                order=order,
+                after={"amount": str(refund.amount), "refund": result.id},
+                note=refund.reason,
+            )
+    return refund
