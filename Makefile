@@ -24,9 +24,10 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo_data
 
+# Without STRIPE_SECRET_KEY (environment or .env) scripts/devserver.py starts localstripe, a
+# fake Stripe, on 127.0.0.1:8420 first (or reuses one already there) and stops it with the server.
 run: demo
-	@$(PY) -m shop.core.banner
-	$(MANAGE) runserver 127.0.0.1:8000
+	@$(PY) scripts/devserver.py --addr 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

@@ -26,6 +26,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("shop/", include("shop.bookings.urls")),
     path("shop/checkout/payment/", include("shop.payments.urls")),
+    path("shop/dashboard/orders/", include("shop.payments.dashboard_urls")),
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all comes last.

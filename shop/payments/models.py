@@ -81,6 +81,10 @@ class ProcessedEvent(models.Model):
         return f"{self.event_id} {self.event_type}"
 
 
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
 class RefundStatus(models.TextChoices):
     PENDING = "pending", _("Sent to Stripe")
     SUCCEEDED = "succeeded", _("Refunded")
@@ -98,7 +102,7 @@ class Refund(models.Model):
     attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.CharField(max_length=255, blank=True)
-    idempotency_key = models.CharField(max_length=100, unique=True, default=uuid.uuid4)
+    idempotency_key = models.CharField(max_length=100, unique=True, default=new_idempotency_key)
     stripe_refund_id = models.CharField(max_length=255, blank=True)
     status = models.CharField(
         max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING

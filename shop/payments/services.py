@@ -474,7 +474,12 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
             idempotency_key=refund.idempotency_key,
         )
     except PaymentUnavailable as error:
-        raise RefundError(str(gateway.UNAVAILABLE_MESSAGE)) from error
+        raise RefundError(
+            _(
+                "The payment service is not answering right now. The refund is saved; "
+                "try again in a few minutes and it will be sent once."
+            )
+        ) from error
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status == RefundStatus.SUCCEEDED:

@@ -1,0 +1,156 @@
+"""Staff refunds: partial and full, at most what was paid, never twice, always attributed."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from oscar.core.loading import get_model
+
+from shop.activity.models import ActivityEntry
+from shop.payments import gateway
+from shop.payments.models import Refund, RefundStatus
+from shop.payments.services import RefundError, order_refund
+from tests.checkout.helpers import basket_for, make_departure
+from tests.factories import make_staff
+from tests.payments.helpers import pay
+
+pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+
+Source = get_model("payment", "Source")
+PaymentEvent = get_model("order", "PaymentEvent")
+
+
+@pytest.fixture
+def paid_order(client, django_user_model):
+    customer = django_user_model.objects.create_user(
+        username="anna", email="anna@example.com", password="secret-pass-1"
+    )
+    client.force_login(customer)
+    basket_for(customer, departures=[make_departure(price="900")])
+    client.get("/shop/checkout/shipping-method/")
+    order = pay(client)
+    client.logout()
+    return order
+
+
+@pytest.fixture
+def cashier():
+    user = make_staff("cashier@example.com")
+    user.user_permissions.add(Permission.objects.get(codename="add_refund"))
+    return type(user).objects.get(pk=user.pk)
+
+
+def stripe_refunded(order) -> int:
+    """Kopecks Stripe (localstripe) has refunded on the order's charge."""
+    intent = gateway.intent_retrieve(order.payment_attempt.payment_intent_id)
+    return intent.latest_charge.amount_refunded
+
+
+def test_partial_then_full_refund_is_recorded_everywhere(paid_order, cashier):
+    order_refund(order=paid_order, amount=Decimal("300"), actor=cashier, reason="Ребёнок не поехал")
+    order_refund(order=paid_order, amount=Decimal("600"), actor=cashier, reason="Отмена")
+
+    source = Source.objects.get(order=paid_order)
+    assert source.amount_refunded == Decimal("900.00")
+    assert [t.txn_type for t in source.transactions.order_by("pk")] == ["Debit", "Refund", "Refund"]
+    assert PaymentEvent.objects.filter(order=paid_order, event_type__name="Refunded").count() == 2
+    assert stripe_refunded(paid_order) == 90000
+    entries = ActivityEntry.objects.filter(action="order.refunded", order=paid_order)
+    assert entries.count() == 2 and {e.actor for e in entries} == {cashier}
+
+
+def test_more_than_was_paid_is_refused(paid_order, cashier):
+    order_refund(order=paid_order, amount=Decimal("800"), actor=cashier, reason="Отмена")
+
+    with pytest.raises(RefundError):
+        order_refund(order=paid_order, amount=Decimal("100.01"), actor=cashier, reason="Ещё")
+    with pytest.raises(RefundError):
+        order_refund(order=paid_order, amount=Decimal("0"), actor=cashier, reason="Ноль")
+
+    assert stripe_refunded(paid_order) == 80000
+
+
+def test_the_same_key_never_refunds_twice(paid_order, cashier):
+    first = order_refund(
+        order=paid_order, amount=Decimal("900"), actor=cashier, reason="Погода", key="dep-1"
+    )
+    again = order_refund(
+        order=paid_order, amount=Decimal("900"), actor=cashier, reason="Погода", key="dep-1"
+    )
+
+    assert first.pk == again.pk
+    assert Refund.objects.count() == 1 and first.status == RefundStatus.SUCCEEDED
+    assert stripe_refunded(paid_order) == 90000
+
+
+def test_a_refund_stripe_did_not_confirm_is_finished_by_the_retry(paid_order, cashier, settings):
+    real = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    with pytest.raises(RefundError):
+        order_refund(order=paid_order, amount=Decimal("900"), actor=cashier, key="k-1")
+    assert Refund.objects.get().status == RefundStatus.PENDING
+    settings.STRIPE_API_BASE = real
+    assert stripe_refunded(paid_order) == 0
+
+    order_refund(order=paid_order, amount=Decimal("900"), actor=cashier, key="k-1")
+
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+    assert stripe_refunded(paid_order) == 90000
+
+
+def test_staff_refund_from_the_order_page(client, paid_order, cashier):
+    cashier.is_staff = True
+    cashier.save()
+    client.force_login(cashier)
+    page = client.get(f"/shop/dashboard/orders/{paid_order.number}/")
+    assert page.status_code in (200, 403)  # Oscar's own order page needs its own permissions
+    url = f"/shop/dashboard/orders/{paid_order.number}/refund/"
+    data = {"amount": "450", "reason": "Ребёнок не поехал", "key": "a" * 32}
+
+    client.post(url, data)
+    client.post(url, data)  # a double click
+
+    assert Refund.objects.count() == 1
+    assert stripe_refunded(paid_order) == 45000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"amount": "-5", "reason": "x", "key": "b" * 32},
+        {"amount": "много", "reason": "x", "key": "b" * 32},
+        {"amount": "901", "reason": "x", "key": "b" * 32},
+        {"amount": "99999999999999999999", "reason": "x", "key": "b" * 32},
+        {"amount": "100", "reason": "", "key": "b" * 32},
+    ],
+)
+def test_bad_refund_input_changes_nothing(client, paid_order, cashier, data):
+    client.force_login(cashier)
+
+    response = client.post(f"/shop/dashboard/orders/{paid_order.number}/refund/", data)
+
+    assert response.status_code == 302
+    assert Refund.objects.count() == 0
+
+
+def test_refunds_need_the_permission(client, paid_order):
+    client.force_login(make_staff("helper@example.com"))
+
+    response = client.post(
+        f"/shop/dashboard/orders/{paid_order.number}/refund/",
+        {"amount": "900", "reason": "x", "key": "c" * 32},
+    )
+
+    assert response.status_code == 403
+    assert Refund.objects.count() == 0
+
+
+def test_the_order_page_shows_refunds_instead_of_a_status_form(client, paid_order):
+    client.force_login(make_staff("boss@example.com", is_superuser=True))
+    order_refund(order=paid_order, amount=Decimal("300"), actor=None, reason="Ребёнок не поехал")
+
+    html = client.get(f"/shop/dashboard/orders/{paid_order.number}/").content.decode()
+
+    assert "Ребёнок не поехал" in html
+    assert "Можно вернуть до 600 ₽" in html
+    assert 'name="order_action" value="change_order_status"' not in html
