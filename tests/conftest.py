@@ -95,3 +95,38 @@ def _stripe_points_at_localstripe(request, settings):
     settings.STRIPE_WEBHOOK_SECRET = "whsec_test_suite"
     settings.STRIPE_API_BASE = url
     settings.STRIPE_JS_URL = f"{url}/js.stripe.com/v3/"
+
+
+@pytest.fixture(autouse=True)
+def _money_is_conserved(request):
+    """After every test marked `payments`: each PaymentIntent that took money ends as exactly
+    one paid order or is refunded in full, and no order is marked paid without such a
+    PaymentIntent. (Runs before the test's database is rolled back.)"""
+    if not request.node.get_closest_marker("payments"):
+        yield
+        return
+    request.getfixturevalue("db")
+    from django.conf import settings
+
+    yield
+    from oscar.core.loading import get_model
+
+    from shop.payments import gateway
+    from shop.payments.models import PaymentAttempt, RefundStatus
+
+    order_model = get_model("order", "Order")
+    for attempt in PaymentAttempt.objects.exclude(payment_intent_id=None):
+        intent = gateway.intent_retrieve(attempt.payment_intent_id)
+        if intent.status != "succeeded":
+            assert attempt.order is None or attempt.order.status != "Paid", attempt
+            continue
+        refunded = sum(
+            r.amount for r in attempt.refunds.all() if r.status == RefundStatus.SUCCEEDED
+        )
+        placed = attempt.order is not None and attempt.order.status == "Paid"
+        assert placed or refunded == attempt.amount, (attempt, intent.status, refunded)
+    for order in order_model.objects.filter(status="Paid"):
+        attempt = PaymentAttempt.objects.filter(order=order).first()
+        assert attempt is not None and attempt.payment_intent_id, order
+        assert gateway.intent_retrieve(attempt.payment_intent_id).status == "succeeded"
+    assert settings.STRIPE_LOCAL

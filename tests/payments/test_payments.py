@@ -360,3 +360,18 @@ def test_return_view_and_webhook_racing_place_one_order(shopper, tour_basket, de
     assert Source.objects.count() == 1
     assert seats_sold(departure) == 1
     assert intent_of(attempt).status == "succeeded"
+
+
+def test_reconcile_command_settles_what_nobody_finished(shopper, tour_basket, departure):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    to_payment(shopper)
+    start_payment(shopper, CARD_OK)
+    out = StringIO()
+
+    call_command("payments_reconcile", "--older-than=-1", stdout=out)
+
+    assert "paid: 1" in out.getvalue()
+    assert seats_sold(departure) == 1
