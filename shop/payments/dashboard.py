@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from oscar.core.loading import get_model
 
-from shop.payments.services import RefundError, order_refund, order_refundable
+from shop.payments.models import Refund, RefundStatus
+from shop.payments.services import RefundError, order_refund, order_refundable, refund_send
 
 Order = get_model("order", "Order")
 
@@ -22,7 +23,7 @@ class RefundForm(forms.Form):
         label=gettext_lazy("Amount, ₽"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255)
-    key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
     def __init__(self, *args, refundable=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,3 +63,24 @@ class OrderRefundView(PermissionRequiredMixin, View):
             request, _("%(amount)s refunded to the customer's card.") % {"amount": refund.amount}
         )
         return back
+
+
+class RefundRetryView(PermissionRequiredMixin, View):
+    """Send a refund Stripe did not confirm again, with its own key (never a second one)."""
+
+    permission_required = "payments.add_refund"
+    raise_exception = True
+    http_method_names = ["post"]
+
+    def post(self, request, number, pk):
+        refund = get_object_or_404(Refund, pk=pk, order__number=number, status=RefundStatus.PENDING)
+        try:
+            refund_send(refund)
+        except RefundError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(amount)s refunded to the customer's card.") % {"amount": refund.amount},
+            )
+        return redirect("dashboard:order-detail", number=number)

@@ -20,7 +20,15 @@ class PaymentDeclined(Exception):
 
 
 class PaymentUnavailable(Exception):
-    pass
+    """Stripe could not be reached or failed; the outcome of the call is unknown."""
+
+
+class PaymentRejected(Exception):
+    """Stripe refused the request (unknown object, bad token, wrong key…): nothing happened."""
+
+    def __init__(self, message, *, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
 
 
 UNAVAILABLE_MESSAGE = _(
@@ -29,11 +37,16 @@ UNAVAILABLE_MESSAGE = _(
 )
 
 
+# Calls are made while a payment row is locked: a hanging Stripe must not hold it for long.
+TIMEOUT_SECONDS = 10
+
+
 def client() -> stripe.StripeClient:
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses={"api": settings.STRIPE_API_BASE},
-        max_network_retries=2,
+        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        max_network_retries=1,
     )
 
 
@@ -59,6 +72,11 @@ def _call(function, *args, **kwargs):
         raise PaymentUnavailable(str(error)) from error
     except stripe.APIError as error:
         raise PaymentUnavailable(str(error)) from error
+    except stripe.StripeError as error:
+        # Invalid request, authentication, permission, idempotency: Stripe did nothing.
+        raise PaymentRejected(
+            str(error), missing=getattr(error, "http_status", None) == 404
+        ) from error
 
 
 def payment_method_from_card(token_id: str, card_id: str) -> str:
@@ -96,7 +114,10 @@ def intent_create_and_confirm(
 
 
 def intent_retrieve(intent_id: str):
-    return _call(client().v1.payment_intents.retrieve, intent_id)
+    """The PaymentIntent with its charge expanded (to see what was refunded on it)."""
+    return _call(
+        client().v1.payment_intents.retrieve, intent_id, params={"expand": ["latest_charge"]}
+    )
 
 
 def intent_capture(intent_id: str):

@@ -23,7 +23,14 @@ class AttemptStatus(models.TextChoices):
     ABANDONED = "abandoned", _("Abandoned")
 
 
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
 class PaymentAttempt(models.Model):
+    # Stripe's idempotency key for creating the PaymentIntent: unique across databases, so a
+    # reset database or a second site on the same Stripe account never reuses one.
+    key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
     basket = models.ForeignKey(
         "basket.Basket", on_delete=models.PROTECT, related_name="payment_attempts"
     )
@@ -40,6 +47,9 @@ class PaymentAttempt(models.Model):
     shipping_address = models.JSONField(default=dict, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=12)
+    # The basket's lines, quantities and prices when the card was authorised: the order is
+    # placed only for exactly what the customer saw and paid for.
+    basket_fingerprint = models.CharField(max_length=64, blank=True)
     payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.STARTED
@@ -81,10 +91,6 @@ class ProcessedEvent(models.Model):
         return f"{self.event_id} {self.event_type}"
 
 
-def new_idempotency_key() -> str:
-    return uuid.uuid4().hex
-
-
 class RefundStatus(models.TextChoices):
     PENDING = "pending", _("Sent to Stripe")
     SUCCEEDED = "succeeded", _("Refunded")
@@ -102,7 +108,7 @@ class Refund(models.Model):
     attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="refunds")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     reason = models.CharField(max_length=255, blank=True)
-    idempotency_key = models.CharField(max_length=100, unique=True, default=new_idempotency_key)
+    idempotency_key = models.CharField(max_length=100, unique=True, default=new_key)
     stripe_refund_id = models.CharField(max_length=255, blank=True)
     status = models.CharField(
         max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING

@@ -14,6 +14,7 @@ that is the money captured, all while the attempt row is locked. So:
 """
 
 import datetime as dt
+import hashlib
 import logging
 from decimal import Decimal
 
@@ -31,7 +32,7 @@ from shop.order.exceptions import UnableToPlaceOrder
 from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector
 from shop.payments import gateway
-from shop.payments.gateway import PaymentDeclined, PaymentUnavailable
+from shop.payments.gateway import PaymentDeclined, PaymentRejected, PaymentUnavailable
 from shop.payments.models import (
     AttemptStatus,
     PaymentAttempt,
@@ -68,6 +69,15 @@ class RefundError(ValueError):
 # --- Placing the order from an attempt -----------------------------------------------------
 
 
+def basket_fingerprint(basket) -> str:
+    """What the basket holds (lines with their options, quantities and prices)."""
+    parts = sorted(
+        f"{line.line_reference}|{line.quantity}|{line.unit_price_incl_tax}"
+        for line in basket.all_lines()
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def _basket_for(attempt) -> Basket:
     basket = Basket.objects.select_for_update().get(pk=attempt.basket_id)
     if basket.status != Basket.OPEN:
@@ -100,7 +110,9 @@ def order_place_from_attempt(attempt) -> Order:
     method, address = _shipping(attempt, basket)
     charge = method.calculate(basket)
     total = OrderTotalCalculator().calculate(basket, charge)
-    if total.incl_tax != attempt.amount:
+    if total.incl_tax != attempt.amount or (
+        attempt.basket_fingerprint and basket_fingerprint(basket) != attempt.basket_fingerprint
+    ):
         raise CannotPlace(
             _("Your basket changed while you were paying. Please check it and pay again.")
         )
@@ -146,6 +158,7 @@ def attempt_create(
 ) -> PaymentAttempt:
     return PaymentAttempt.objects.create(
         basket=basket,
+        basket_fingerprint=basket_fingerprint(basket),
         user=user if user is not None and user.is_authenticated else None,
         guest_email=guest_email or "",
         language=translation.get_language() or settings.LANGUAGE_CODE,
@@ -175,7 +188,7 @@ def attempt_start(attempt: PaymentAttempt, *, token_id: str, card_id: str):
             amount=attempt.amount,
             payment_method=gateway.payment_method_from_card(token_id, card_id),
             metadata={"attempt": str(attempt.pk), "basket": str(attempt.basket_id)},
-            idempotency_key=f"attempt-{attempt.pk}",
+            idempotency_key=f"attempt-{attempt.key}",
         )
     except PaymentDeclined as declined:
         _finish(
@@ -185,7 +198,7 @@ def attempt_start(attempt: PaymentAttempt, *, token_id: str, card_id: str):
             intent_id=declined.payment_intent_id,
         )
         raise
-    except PaymentUnavailable:
+    except (PaymentUnavailable, PaymentRejected):
         _finish(attempt, AttemptStatus.ABANDONED, str(gateway.UNAVAILABLE_MESSAGE))
         raise
     PaymentAttempt.objects.filter(pk=attempt.pk).update(payment_intent_id=intent.id)
@@ -206,21 +219,63 @@ def _finish(attempt, status, message="", intent_id=None):
 
 
 def attempt_settle(attempt: PaymentAttempt, *, cancel_unfinished: bool = False) -> PaymentAttempt:
-    """Bring the attempt in line with its PaymentIntent; safe to call any number of times."""
+    """Bring the attempt in line with its PaymentIntent; safe to call any number of times.
+
+    Raises PaymentUnavailable when Stripe cannot be asked (nothing changes then).
+    """
     if not attempt.payment_intent_id:
         return attempt
+    refund = None
     with transaction.atomic(), translation.override(attempt.language):
         locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
-        intent = gateway.intent_retrieve(locked.payment_intent_id)
-        _settle_locked(locked, intent, cancel_unfinished)
+        try:
+            intent = gateway.intent_retrieve(locked.payment_intent_id)
+        except PaymentRejected as rejected:
+            if not rejected.missing:
+                raise
+            # Stripe does not know this PaymentIntent (e.g. another Stripe account): no money.
+            if not locked.is_final:
+                _finish(locked, AttemptStatus.ABANDONED)
+            intent = None
+        if intent is not None:
+            refund = _settle_locked(locked, intent, cancel_unfinished)
+        if refund is not None:
+            # Committed first, sent after: a crash in between leaves a pending refund that
+            # the next settle (or reconciliation) sends with the same key, never an order.
+            transaction.on_commit(lambda: _send_quietly(refund), robust=True)
     attempt.refresh_from_db()
     return attempt
 
 
+def _intent_matches(attempt, intent) -> bool:
+    metadata = intent.metadata.to_dict() if getattr(intent, "metadata", None) else {}
+    return (
+        intent.amount == gateway.to_minor_units(attempt.amount)
+        and (intent.currency or "").lower() == attempt.currency.lower()
+        and metadata.get("attempt") == str(attempt.pk)
+    )
+
+
 def _settle_locked(attempt, intent, cancel_unfinished):
+    """One step of the state machine under the attempt's lock; returns a refund to send."""
     status = intent.status
+    pending_refund = attempt.refunds.filter(order=None).first()
+    if pending_refund is not None:
+        # Money taken without an order is on its way back: never turn it into an order.
+        return pending_refund if pending_refund.status != RefundStatus.SUCCEEDED else None
+    if not _intent_matches(attempt, intent):
+        logger.error("PaymentIntent %s does not match attempt %s", intent.id, attempt.pk)
+        if status == "requires_capture":
+            gateway.intent_cancel(intent.id)
+        elif status == "succeeded" and attempt.order_id is None:
+            return _refund_unplaced(attempt, intent, _("The payment could not be matched."))
+        return None
     if status == "requires_capture":
         if attempt.order_id is None:
+            if attempt.is_final:
+                # The customer was told this payment failed: release the authorisation.
+                gateway.intent_cancel(intent.id)
+                return None
             try:
                 with transaction.atomic():
                     order = order_place_from_attempt(attempt)
@@ -231,7 +286,7 @@ def _settle_locked(attempt, intent, cancel_unfinished):
                     AttemptStatus.NOT_PLACED,
                     f"{why} {_('Nothing was charged: the card authorisation is cancelled.')}",
                 )
-                return
+                return None
             attempt.order = order
             attempt.save(update_fields=["order", "updated_at"])
         intent = gateway.intent_capture(intent.id)
@@ -240,20 +295,21 @@ def _settle_locked(attempt, intent, cancel_unfinished):
         if attempt.order_id is None:
             if _charge_refunded(intent):
                 _finish(attempt, AttemptStatus.REFUNDED, attempt.message)
-                return
+                return None
             try:
                 with transaction.atomic():
                     attempt.order = order_place_from_attempt(attempt)
                 attempt.save(update_fields=["order", "updated_at"])
             except CannotPlace as why:
-                _refund_unplaced(attempt, intent, str(why))
-                return
+                return _refund_unplaced(attempt, intent, str(why))
         if attempt.status != AttemptStatus.PAID:
             _record_payment(attempt, intent)
             _finish(attempt, AttemptStatus.PAID)
-        return
+            order_id, language = attempt.order_id, attempt.language
+            transaction.on_commit(lambda: order_send_confirmation(order_id, language))
+        return None
     if attempt.is_final:
-        return
+        return None
     if status == "requires_payment_method":
         error = getattr(intent, "last_payment_error", None)
         message = getattr(error, "message", None) or _("Your card was declined.")
@@ -263,6 +319,7 @@ def _settle_locked(attempt, intent, cancel_unfinished):
     elif cancel_unfinished and status in ("requires_action", "requires_confirmation"):
         gateway.intent_cancel(intent.id)
         _finish(attempt, AttemptStatus.ABANDONED)
+    return None
 
 
 def _charge_refunded(intent) -> bool:
@@ -272,24 +329,18 @@ def _charge_refunded(intent) -> bool:
     return bool(charge.refunded) or (charge.amount_refunded or 0) >= intent.amount
 
 
-def _refund_unplaced(attempt, intent, why):
-    """The money was captured but no order can be made: give it all back."""
-    refund = Refund.objects.filter(attempt=attempt, order=None).first() or Refund.objects.create(
-        attempt=attempt,
-        amount=gateway.from_minor_units(intent.amount),
-        reason=why[:255],
-        idempotency_key=f"unplaced-{attempt.pk}",
-    )
-    result = gateway.refund_create(
-        intent_id=intent.id, amount=refund.amount, idempotency_key=refund.idempotency_key
-    )
-    Refund.objects.filter(pk=refund.pk).update(
-        status=RefundStatus.SUCCEEDED, stripe_refund_id=result.id
-    )
+def _refund_unplaced(attempt, intent, why) -> Refund:
+    """The money was captured but no order can be made: a full refund, sent after commit."""
     _finish(
         attempt,
         AttemptStatus.REFUNDED,
         _("%(why)s The payment has been refunded in full.") % {"why": why},
+    )
+    return Refund.objects.create(
+        attempt=attempt,
+        amount=gateway.from_minor_units(intent.amount),
+        reason=str(why)[:255],
+        idempotency_key=f"unplaced-{attempt.key}",
     )
 
 
@@ -356,6 +407,8 @@ def order_place_free(attempt: PaymentAttempt) -> Order:
         attempt.order = order
         attempt.status = AttemptStatus.PAID
         attempt.save(update_fields=["order", "status", "updated_at"])
+        language = attempt.language
+        transaction.on_commit(lambda: order_send_confirmation(order.pk, language))
     return order
 
 
@@ -401,6 +454,9 @@ def webhook_receive(payload: bytes, signature: str) -> int:
                 attempt_settle(attempt)
     except PaymentUnavailable:
         return 503  # not recorded as processed: Stripe will deliver it again
+    except PaymentRejected:
+        logger.exception("Stripe refused a request while handling event %s", event.id)
+        return 500
     return 200
 
 
@@ -408,19 +464,29 @@ def webhook_receive(payload: bytes, signature: str) -> int:
 
 
 def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, int]:
-    """Settle attempts nobody finished (browser closed, webhook lost); cancel stale ones."""
-    older_than_seconds = older_than_seconds or settings.STRIPE_ATTEMPT_STALE_AFTER
+    """Settle attempts nobody finished (browser closed, webhook lost), cancel stale unfinished
+    ones, and send refunds Stripe has not confirmed. One failing attempt never stops the rest."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.STRIPE_ATTEMPT_STALE_AFTER
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     counts: dict[str, int] = {}
-    for attempt in PaymentAttempt.objects.filter(
-        status=AttemptStatus.STARTED, created_at__lt=cutoff
-    ).exclude(payment_intent_id=None):
+    stale = PaymentAttempt.objects.filter(status=AttemptStatus.STARTED, created_at__lt=cutoff)
+    # Never reached Stripe (it was unreachable): nothing can have been authorised with us.
+    stale.filter(payment_intent_id=None).update(status=AttemptStatus.ABANDONED)
+    for attempt in stale.exclude(payment_intent_id=None):
         try:
             attempt_settle(attempt, cancel_unfinished=True)
-        except PaymentUnavailable:
-            logger.warning("Stripe unreachable while reconciling attempt %s", attempt.pk)
+        except Exception:
+            logger.exception("Could not settle payment attempt %s", attempt.pk)
             continue
         counts[attempt.status] = counts.get(attempt.status, 0) + 1
+    for refund in Refund.objects.filter(status=RefundStatus.PENDING, created_at__lt=cutoff):
+        try:
+            refund_send(refund)
+        except Exception:
+            logger.exception("Could not send refund %s", refund.pk)
+            continue
+        counts["refunds sent"] = counts.get("refunds sent", 0) + 1
     return counts
 
 
@@ -442,12 +508,15 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
     """Refund part or all of what was paid for an order; the same key never refunds twice.
 
     Staff refunds name the actor and are written to the activity log. A refund Stripe did not
-    confirm stays pending and is completed by calling this again with the same key.
+    confirm stays pending; calling this again with the same key, the Retry button or the
+    reconciliation job sends it (with the same idempotency key).
     """
     amount = Decimal(amount).quantize(Decimal("0.01"))
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
         refund = Refund.objects.filter(idempotency_key=key).first() if key else None
+        if refund is not None and refund.order_id != order.pk:
+            raise RefundError(_("This refund key belongs to another order."))
         if refund is None:
             if amount <= 0:
                 raise RefundError(_("The refund must be more than zero."))
@@ -465,11 +534,16 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
                 created_by=actor if actor is not None and actor.is_authenticated else None,
                 **fields,
             )
+    return refund_send(refund)
+
+
+def refund_send(refund: Refund) -> Refund:
+    """Ask Stripe for a saved refund (again, with the same key) and record the result once."""
     if refund.status == RefundStatus.SUCCEEDED:
         return refund
     try:
         result = gateway.refund_create(
-            intent_id=order.payment_attempt.payment_intent_id,
+            intent_id=refund.attempt.payment_intent_id,
             amount=refund.amount,
             idempotency_key=refund.idempotency_key,
         )
@@ -480,6 +554,9 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
                 "try again in a few minutes and it will be sent once."
             )
         ) from error
+    except PaymentRejected as error:
+        Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED)
+        raise RefundError(_("Stripe refused this refund: %(why)s") % {"why": error}) from error
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status == RefundStatus.SUCCEEDED:
@@ -487,6 +564,9 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
         refund.status = RefundStatus.SUCCEEDED
         refund.stripe_refund_id = result.id
         refund.save(update_fields=["status", "stripe_refund_id"])
+        if refund.order_id is None:
+            return refund
+        order = Order.objects.select_for_update().get(pk=refund.order_id)
         source = Source.objects.select_for_update().filter(order=order).first()
         if source is not None:
             source.refund(refund.amount, reference=result.id, status="succeeded")
@@ -500,3 +580,40 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
                 note=refund.reason,
             )
     return refund
+
+
+def _send_quietly(refund):
+    try:
+        refund_send(refund)
+    except RefundError:
+        logger.warning("Refund %s is pending; reconciliation will send it", refund.pk)
+
+
+# --- Confirmation ----------------------------------------------------------------------
+
+
+def order_send_confirmation(order_id: int, language: str) -> None:
+    """Oscar's "order placed" e-mail, in the customer's language, with a status link."""
+    from django.urls import reverse
+
+    OrderDispatcher = get_class("order.utils", "OrderDispatcher")
+    order = Order.objects.select_related("user").get(pk=order_id)
+    with translation.override(language):
+        if order.user_id:
+            path = reverse("customer:order", kwargs={"order_number": order.number})
+        else:
+            path = reverse(
+                "customer:anon-order",
+                kwargs={"order_number": order.number, "hash": order.verification_hash()},
+            )
+        context = {
+            "user": order.user,
+            "order": order,
+            "lines": order.lines.all(),
+            "status_path": path,
+            "status_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
+        }
+        try:
+            OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
+        except Exception:
+            logger.exception("Could not send the confirmation of order %s", order.number)

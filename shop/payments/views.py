@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from oscar.core.loading import get_class, get_model
 
 from shop.payments import gateway
-from shop.payments.gateway import PaymentDeclined, PaymentUnavailable
+from shop.payments.gateway import PaymentDeclined, PaymentRejected, PaymentUnavailable
 from shop.payments.models import AttemptStatus, PaymentAttempt
 from shop.payments.services import (
     CannotPlace,
@@ -146,6 +146,8 @@ class PaymentStartView(CheckoutAttemptMixin, View):
             return JsonResponse({"status": "declined", "message": declined.message})
         except PaymentUnavailable:
             return _error(gateway.UNAVAILABLE_MESSAGE, 503)
+        except PaymentRejected:
+            return _error(_("The card could not be used. Please enter it again."), 400)
         except CannotPlace as why:
             return _error(why, 409)
         return_url = f"{reverse('payments:return')}?attempt={attempt.pk}"
@@ -177,7 +179,7 @@ class PaymentReturnView(CheckoutAttemptMixin, View):
             raise Http404
         try:
             attempt = attempt_settle(attempt)
-        except PaymentUnavailable:
+        except (PaymentUnavailable, PaymentRejected):
             messages.warning(
                 request,
                 _(

@@ -270,7 +270,7 @@ def test_webhook_signed_by_localstripe_completes_a_payment_captured_elsewhere(
 
 
 def test_webhook_for_money_with_no_seats_left_refunds_it(
-    client, shopper, tour_basket, departure, webhook_inbox
+    client, shopper, tour_basket, departure, webhook_inbox, django_capture_on_commit_callbacks
 ):
     to_payment(shopper)
     start_payment(shopper, CARD_OK)
@@ -279,11 +279,18 @@ def test_webhook_for_money_with_no_seats_left_refunds_it(
     StockRecord.objects.filter(product_id=departure.pk).update(num_allocated=10)
     body, signature = webhook_inbox.wait_for("payment_intent.succeeded", attempt.payment_intent_id)
 
-    client.post(WEBHOOK, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
+    with django_capture_on_commit_callbacks(execute=True):  # the refund goes after commit
+        client.post(WEBHOOK, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
 
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.REFUNDED
-    assert attempt.refunds.get().amount == Decimal("900.00")
+    refund = attempt.refunds.get()
+    assert refund.amount == Decimal("900.00") and refund.status == "succeeded"
+    assert intent_of(attempt).latest_charge.amount_refunded == 90000
+    assert Order.objects.count() == 0
+    # A seat frees up and the webhook comes again: the refunded money never becomes an order.
+    StockRecord.objects.filter(product_id=departure.pk).update(num_allocated=0)
+    attempt_settle(attempt)
     assert Order.objects.count() == 0
 
 
@@ -375,3 +382,57 @@ def test_reconcile_command_settles_what_nobody_finished(shopper, tour_basket, de
 
     assert "paid: 1" in out.getvalue()
     assert seats_sold(departure) == 1
+
+
+def test_a_bogus_card_token_gets_a_friendly_error(shopper, tour_basket):
+    to_payment(shopper)
+    shopper.get("/shop/checkout/payment-details/")
+
+    response = shopper.post(
+        "/shop/checkout/payment/start/",
+        json.dumps({"token": "tok_bogus", "card": "card_bogus"}),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "карт" in response.json()["message"]
+    assert PaymentAttempt.objects.get().status == AttemptStatus.ABANDONED
+
+
+def test_one_broken_attempt_does_not_stop_reconciliation(shopper, customer, tour_basket):
+    to_payment(shopper)
+    start_payment(shopper, CARD_OK)
+    good = PaymentAttempt.objects.get()
+    broken = PaymentAttempt.objects.create(
+        basket=tour_basket,
+        amount=Decimal("900"),
+        currency="rub",
+        shipping_method_code="no-shipping-required",
+        payment_intent_id="pi_unknownToStripe",
+    )
+    PaymentAttempt.objects.filter(pk=broken.pk).update(created_at=good.created_at)
+
+    attempts_reconcile(older_than_seconds=-1)
+
+    good.refresh_from_db()
+    broken.refresh_from_db()
+    assert good.status == AttemptStatus.PAID
+    assert broken.status == AttemptStatus.ABANDONED
+
+
+def test_a_basket_changed_to_another_date_at_the_same_price_is_not_placed(
+    shopper, customer, tour_basket, departure
+):
+    to_payment(shopper)
+    status, answer = start_payment(shopper, CARD_OK)
+    other = make_departure(price="900", capacity=10)
+    tour_basket.all_lines().delete()
+    tour_basket._lines = None
+    basket_for(customer, departures=[other])  # same total, different tour date
+
+    shopper.get(answer["return_url"])
+
+    attempt = PaymentAttempt.objects.first()
+    assert attempt.status == AttemptStatus.NOT_PLACED
+    assert intent_of(attempt).status == "canceled"
+    assert Order.objects.count() == 0

@@ -122,6 +122,7 @@ def test_staff_refund_from_the_order_page(client, paid_order, cashier):
         {"amount": "901", "reason": "x", "key": "b" * 32},
         {"amount": "99999999999999999999", "reason": "x", "key": "b" * 32},
         {"amount": "100", "reason": "", "key": "b" * 32},
+        {"amount": "100", "reason": "x", "key": "z" * 100},
     ],
 )
 def test_bad_refund_input_changes_nothing(client, paid_order, cashier, data):
@@ -154,3 +155,36 @@ def test_the_order_page_shows_refunds_instead_of_a_status_form(client, paid_orde
     assert "Ребёнок не поехал" in html
     assert "Можно вернуть до 600 ₽" in html
     assert 'name="order_action" value="change_order_status"' not in html
+
+
+def test_a_refund_key_of_another_order_is_refused(paid_order, cashier, client, django_user_model):
+    order_refund(order=paid_order, amount=Decimal("100"), actor=cashier, key="shared-key")
+    other = django_user_model.objects.create_user(
+        username="boris", email="boris@example.com", password="secret-pass-2"
+    )
+    client.force_login(other)
+    basket_for(other, departures=[make_departure(price="500")])
+    client.get("/shop/checkout/shipping-method/")
+    second = pay(client)
+
+    with pytest.raises(RefundError):
+        order_refund(order=second, amount=Decimal("100"), actor=cashier, key="shared-key")
+
+    assert stripe_refunded(second) == 0
+
+
+def test_a_pending_refund_is_sent_again_from_the_order_page(client, paid_order, cashier, settings):
+    real = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
+    with pytest.raises(RefundError):
+        order_refund(order=paid_order, amount=Decimal("900"), actor=cashier, reason="Отмена")
+    settings.STRIPE_API_BASE = real
+    refund = Refund.objects.get()
+    client.force_login(cashier)
+
+    client.post(f"/shop/dashboard/orders/{paid_order.number}/refunds/{refund.pk}/retry/")
+    client.post(f"/shop/dashboard/orders/{paid_order.number}/refunds/{refund.pk}/retry/")
+
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED
+    assert stripe_refunded(paid_order) == 90000
