@@ -29,13 +29,24 @@ def _restore_migrated_rows_after_the_session(django_db_setup, django_db_blocker)
     data migrations included. Put the migrated state back at the end of the session, so that
     the next run with --reuse-db starts from it."""
     yield
+    from django.core.management.color import no_style
     from django.db import connections
 
     with django_db_blocker.unblock():
         for connection in connections.all():
             contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
+            if not contents:
+                continue
+            # Empty the tables without signals (a flush command would re-run post_migrate
+            # and recreate rows), then load the migrated state back.
+            tables = connection.introspection.django_table_names(
+                only_existing=True, include_views=False
+            )
+            sql = connection.ops.sql_flush(
+                no_style(), tables, reset_sequences=True, allow_cascade=True
+            )
+            connection.ops.execute_sql_flush(sql)
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(scope="session")

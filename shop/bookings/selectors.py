@@ -70,3 +70,44 @@ def tour_upcoming_departures(tour, *, now: dt.datetime | None = None) -> list[De
 
 def group_by_day(rows: list[DepartureRow]) -> list[tuple[dt.date, list[DepartureRow]]]:
     return [(day, list(items)) for day, items in groupby(rows, key=lambda r: r.starts_at.date())]
+
+
+@dataclass
+class BookedDeparture:
+    departure: Departure
+    starts_at: dt.datetime  # local time
+    people: int
+    tickets: list[tuple[str, int]]
+    lead_name: str
+
+
+def order_booked_departures(order) -> list[BookedDeparture]:
+    """The departures an order books, each with its people, earliest first."""
+    from shop.bookings.options import booking_of
+
+    lines = order.lines.select_related("product").prefetch_related("attributes__option")
+    departures = {
+        d.pk: d
+        for d in Departure.objects.filter(
+            pk__in=[line.product_id for line in lines if line.product_id]
+        ).select_related("tour__product")
+    }
+    booked: dict[int, BookedDeparture] = {}
+    for line in lines:
+        departure = departures.get(line.product_id)
+        if departure is None:
+            continue
+        booking = booking_of(line) or {}
+        row = booked.setdefault(
+            departure.pk,
+            BookedDeparture(
+                departure=departure,
+                starts_at=departure.local_starts_at,
+                people=0,
+                tickets=[],
+                lead_name=booking.get("lead_name", ""),
+            ),
+        )
+        row.people += line.quantity
+        row.tickets.append((booking.get("ticket_type_name", ""), line.quantity))
+    return sorted(booked.values(), key=lambda row: row.starts_at)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.checkout import views as oscar_views
 from oscar.core.loading import get_class, get_model
 
+from shop.bookings.selectors import order_booked_departures
 from shop.checkout.forms import CHOOSE_METHOD, DeliveryMethodForm, PostAddressForm
 from shop.shipping.methods import POST_COUNTRY, MeetingPointPickup, requires_address
 from shop.shipping.repository import method_for_order
@@ -178,6 +179,7 @@ class ThankYouView(oscar_views.ThankYouView):
         ctx = super().get_context_data(*args, **kwargs)
         ctx["delivery_method"] = method_for_order(ctx["order"])
         ctx["no_delivery"] = ctx["order"].shipping_code == NoShippingRequired.code
+        ctx["booked_departures"] = order_booked_departures(ctx["order"])
         return ctx
 
 

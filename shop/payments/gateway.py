@@ -41,6 +41,24 @@ UNAVAILABLE_MESSAGE = _(
 TIMEOUT_SECONDS = 10
 
 
+# Stripe's decline codes in the customer's language (Stripe's own texts are English).
+DECLINE_MESSAGES = {
+    "card_declined": _("Your bank declined the card. Try another card or call your bank."),
+    "insufficient_funds": _("There is not enough money on the card."),
+    "expired_card": _("The card has expired."),
+    "incorrect_cvc": _("The CVC code is wrong."),
+    "incorrect_number": _("The card number is wrong."),
+    "processing_error": _("The bank could not process the card. Please try again."),
+    "payment_intent_authentication_failure": _(
+        "The bank did not confirm the payment (3-D Secure). Nothing was charged."
+    ),
+}
+
+
+def decline_message(code) -> str:
+    return str(DECLINE_MESSAGES.get(code or "", DECLINE_MESSAGES["card_declined"]))
+
+
 def client() -> stripe.StripeClient:
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
@@ -65,7 +83,7 @@ def _call(function, *args, **kwargs):
     except stripe.CardError as error:
         intent = getattr(getattr(error, "error", None), "payment_intent", None)
         raise PaymentDeclined(
-            error.user_message or str(_("Your card was declined.")),
+            decline_message(getattr(error, "code", None)),
             payment_intent_id=getattr(intent, "id", None),
         ) from error
     except (stripe.APIConnectionError, stripe.RateLimitError) as error:

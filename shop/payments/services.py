@@ -312,8 +312,9 @@ def _settle_locked(attempt, intent, cancel_unfinished):
         return None
     if status == "requires_payment_method":
         error = getattr(intent, "last_payment_error", None)
-        message = getattr(error, "message", None) or _("Your card was declined.")
-        _finish(attempt, AttemptStatus.DECLINED, message)
+        _finish(
+            attempt, AttemptStatus.DECLINED, gateway.decline_message(getattr(error, "code", None))
+        )
     elif status == "canceled":
         _finish(attempt, AttemptStatus.ABANDONED)
     elif cancel_unfinished and status in ("requires_action", "requires_confirmation"):

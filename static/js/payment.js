@@ -8,21 +8,46 @@
 (function () {
   "use strict";
   var form = document.getElementById("payment-form");
-  if (!form || typeof Stripe === "undefined") {
+  if (!form) {
     return;
   }
-  var stripe = Stripe(form.dataset.publishableKey);
-  var card = stripe.elements().create("card", { hidePostalCode: true });
-  card.mount("#card-element");
   var button = document.getElementById("pay-button");
   var errors = document.getElementById("card-errors");
-  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 
   function showError(message) {
     errors.textContent = message;
     button.disabled = false;
     form.classList.remove("is-busy");
   }
+
+  if (typeof Stripe === "undefined") {
+    // Stripe.js did not load (a bad connection, a blocker): say so, and let "Pay" load the
+    // page again rather than submit the form, which has nowhere to send a card.
+    showError(form.dataset.messageNetwork);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      window.location.reload();
+    });
+    return;
+  }
+
+  // Stripe.js's messages for card and validation errors are meant for the customer (and in
+  // their language); other errors are for developers, so the customer gets ours.
+  function tokenError(error) {
+    var forCustomer = error && (error.type === "card_error" || error.type === "validation_error");
+    if (forCustomer && error.message) {
+      return error.message;
+    }
+    if (error && error.type === "invalid_request_error") {
+      return form.dataset.messageCard;
+    }
+    return form.dataset.messageNetwork;
+  }
+
+  var stripe = Stripe(form.dataset.publishableKey);
+  var card = stripe.elements().create("card", { hidePostalCode: true });
+  card.mount("#card-element");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
 
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
@@ -36,10 +61,12 @@
     try {
       made = await stripe.createToken(card);
     } catch (err) {
-      return showError(form.dataset.messageNetwork);
+      // Stripe.js reports problems in its answer; it throws only when the card element is
+      // not usable (localstripe's does when nothing was typed in).
+      return showError(form.dataset.messageCard);
     }
     if (!made || made.error || !made.token) {
-      return showError((made && made.error && made.error.message) || form.dataset.messageCard);
+      return showError(made && made.error ? tokenError(made.error) : form.dataset.messageCard);
     }
     var response;
     var answer;

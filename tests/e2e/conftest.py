@@ -1,0 +1,106 @@
+"""A real browser (Debian's Chromium, driven by Playwright) against pytest-django's live server.
+
+Playwright's sync API marks an asyncio loop as running in the test's thread for as long as it
+runs. Django then refuses ORM calls in that thread ("You cannot call this from an async
+context") and, worse, hands out a second set of database connections there (its connection
+registry is context-local while a loop runs), which do not carry the serialized test data
+that `serialized_rollback` restores from. So the browser lives exactly as long as one test
+body: it starts after the test database is set up and stops before it is flushed, the ORM
+is allowed meanwhile, and the connections opened under the loop are closed before it stops.
+"""
+
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+SCREENSHOTS = "/tmp"
+
+TOUR_TITLE = "Астральные места Байкальска"
+GIFT_BOX_TITLE = "Подарочная коробка: 6 нерп"
+ADULT, CHILD, GIFT_BOX = 900, 450, 1350
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so `page` can screenshot a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def browser(monkeypatch, transactional_db):
+    if not shutil.which(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt install chromium (CI installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            connections.close_all()  # the ones the test body opened while the loop ran
+            browser.close()
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A fresh browser context (no cookies) on the live server, in Russian.
+
+    JavaScript errors on any page fail the test; a failing test leaves a screenshot.
+    """
+    context = browser.new_context(
+        base_url=live_server.url, locale="ru-RU", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        page.screenshot(path=f"{SCREENSHOTS}/e2e-failed-{request.node.name}.png", full_page=True)
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def storefront(transactional_db):
+    """What the tourist finds: the home page, a tour with two departures (adult 900 ₽,
+    child 450 ₽) and a gift box of gingerbread (1350 ₽), built with the test factories."""
+    from shop.bookings.models import Departure
+    from tests.checkout.helpers import gingerbread
+    from tests.factories import make_home_page, make_tour
+
+    make_home_page()
+    tour = make_tour(
+        title=TOUR_TITLE, departures=2, capacity=15, fares={"adult": ADULT, "child": CHILD}
+    )
+    box = gingerbread(title=GIFT_BOX_TITLE, price=str(GIFT_BOX), stock=40)
+    departures = list(Departure.objects.filter(tour__product=tour).order_by("starts_at"))
+    return SimpleNamespace(
+        tour=tour, departures=departures, box=box, intents_before=payment_intent_ids()
+    )
+
+
+def payment_intents() -> list:
+    """Every PaymentIntent the session's localstripe holds (all tests share it)."""
+    from shop.payments import gateway
+
+    listed = gateway.client().v1.payment_intents.list(params={"limit": 100})
+    return list(listed.auto_paging_iter())
+
+
+def payment_intent_ids() -> set[str]:
+    return {intent.id for intent in payment_intents()}
