@@ -24,6 +24,7 @@ if settings.DEBUG:
 
 # Russian lives at the root, other languages under their prefix (/en/shop/...).
 urlpatterns += i18n_patterns(
+    path("team/", include("shop.team.urls")),
     path("shop/", include("shop.bookings.urls")),
     path("shop/checkout/payment/", include("shop.payments.urls")),
     path("shop/dashboard/orders/", include("shop.payments.dashboard_urls")),

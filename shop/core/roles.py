@@ -12,6 +12,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
     # Students process orders and run tours in the team workspace.
     STUDENTS: [
         "order.view_order",
+        "team.process_order",
     ],
     # Teachers review sales and the students' work; they change no order.
     TEACHERS: [

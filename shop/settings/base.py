@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shop.activity.apps.ActivityConfig",
     "shop.bookings.apps.BookingsConfig",
     "shop.payments.apps.PaymentsConfig",
+    "shop.team.apps.TeamConfig",
     # Oscar (forked apps replace Oscar's own entries)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",

@@ -1,0 +1,232 @@
+"""The student workspace: a paid order walked through every step, with the record to show."""
+
+import threading
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connections
+from oscar.core.loading import get_model
+
+from shop.activity.models import ActivityEntry
+from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
+from shop.team.models import OrderHandling, Stage
+from shop.team.services import TeamError, order_cancel_with_refund, order_claim, order_step
+from tests.checkout.helpers import ADDRESS, basket_for, gingerbread, make_departure, russia
+from tests.payments.helpers import pay
+
+pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+
+StockRecord = get_model("partner", "StockRecord")
+Order = get_model("order", "Order")
+METHOD = "/shop/checkout/shipping-method/"
+
+
+def member(django_user_model, username, group, **names):
+    roles_ensure_groups()
+    user = django_user_model.objects.create_user(
+        username=username, email=f"{username}@example.com", password="pw-123456", **names
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def student(django_user_model):
+    return member(django_user_model, "alexey", STUDENTS, first_name="Алексей", last_name="Студент")
+
+
+@pytest.fixture
+def other_student(django_user_model):
+    return member(django_user_model, "maria", STUDENTS, first_name="Мария", last_name="Студентка")
+
+
+@pytest.fixture
+def teacher(django_user_model):
+    return member(django_user_model, "irina", TEACHERS, first_name="Ирина")
+
+
+def paid_order(client, django_user_model, *, post=False, with_tour=False):
+    russia()
+    customer = django_user_model.objects.create_user(
+        username="tourist", email="tourist@example.com", password="pw-123456"
+    )
+    client.force_login(customer)
+    box = gingerbread(price="1350", stock=10)
+    departures = [make_departure()] if with_tour else []
+    basket_for(customer, products=[box], departures=departures)
+    client.post(METHOD, {"method_code": "post-russia" if post else "pickup-college"})
+    if post:
+        client.post("/shop/checkout/shipping-address/", ADDRESS)
+    order = pay(client)
+    client.logout()
+    return order, box
+
+
+def stock(product):
+    record = StockRecord.objects.get(product=product)
+    return record.num_in_stock, record.num_allocated
+
+
+def act(client, order, **data):
+    return client.post(f"/team/orders/{order.number}/", data)
+
+
+def test_a_student_walks_a_gingerbread_order_to_the_customer(client, django_user_model, student):
+    order, box = paid_order(client, django_user_model)
+    assert stock(box) == (10, 1)
+    client.force_login(student)
+
+    queue = client.get("/team/").content.decode()
+    assert order.number in queue and "Нужно упаковать" in queue
+    act(client, order, action="claim")
+    act(client, order, action="step", stage="packed")
+    act(client, order, action="step", stage="ready")
+    act(client, order, action="step", stage="handed_over")
+
+    assert OrderHandling.objects.get(order=order).stage == Stage.HANDED_OVER
+    assert stock(box) == (9, 0)  # the allocation is consumed: one box left the shelf
+    log = list(ActivityEntry.objects.filter(order=order).order_by("at", "pk"))
+    assert [(e.action, e.after.get("stage")) for e in log] == [
+        ("order.claimed", None),
+        ("order.step", "packed"),
+        ("order.step", "ready"),
+        ("order.step", "handed_over"),
+    ]
+    assert {e.actor for e in log} == {student}
+    assert order.number not in client.get("/team/").content.decode()
+    page = client.get(f"/team/orders/{order.number}/").content.decode()
+    assert "Алексей Студент" in page
+
+
+def test_a_parcel_needs_its_tracking_number(client, django_user_model, student):
+    order, box = paid_order(client, django_user_model, post=True)
+    client.force_login(student)
+    act(client, order, action="step", stage="packed")
+
+    act(client, order, action="step", stage="shipped", tracking_number="  ")
+    assert OrderHandling.objects.get(order=order).stage == Stage.PACKED
+    act(client, order, action="step", stage="shipped", tracking_number="RA123456789RU")
+    act(client, order, action="step", stage="delivered")
+
+    handling = OrderHandling.objects.get(order=order)
+    assert handling.stage == Stage.DELIVERED and handling.tracking_number == "RA123456789RU"
+    assert stock(box) == (9, 0)
+
+
+@pytest.mark.parametrize("stage", ["handed_over", "ready", "shipped", "delivered", "nonsense"])
+def test_steps_out_of_order_are_refused_and_change_nothing(
+    client, django_user_model, student, stage
+):
+    order, box = paid_order(client, django_user_model)
+    client.force_login(student)
+
+    response = act(client, order, action="step", stage=stage)
+
+    assert response.status_code == 302
+    assert OrderHandling.objects.filter(order=order, stage=Stage.CONFIRMED).exists() or not (
+        OrderHandling.objects.filter(order=order).exists()
+    )
+    assert stock(box) == (10, 1)
+    assert not ActivityEntry.objects.filter(order=order, action="order.step").exists()
+
+
+def test_a_wrong_hand_over_is_undone_by_a_recorded_correction(client, django_user_model, student):
+    order, box = paid_order(client, django_user_model)
+    client.force_login(student)
+    for stage in ("packed", "ready", "handed_over"):
+        act(client, order, action="step", stage=stage)
+
+    act(client, order, action="correct", reason="")  # a correction needs a reason
+    assert OrderHandling.objects.get(order=order).stage == Stage.HANDED_OVER
+    act(client, order, action="correct", reason="Отдали не тому покупателю")
+
+    assert OrderHandling.objects.get(order=order).stage == Stage.READY
+    assert stock(box) == (10, 1)
+    entry = ActivityEntry.objects.get(order=order, action="order.corrected")
+    assert entry.before == {"stage": "handed_over"} and entry.note == "Отдали не тому покупателю"
+    assert ActivityEntry.objects.filter(order=order, action="order.step").count() == 3
+
+
+def test_cancelling_refunds_once_and_returns_seats_and_stock(
+    client, django_user_model, student, django_capture_on_commit_callbacks
+):
+    order, box = paid_order(client, django_user_model, with_tour=True)
+    departure_record = StockRecord.objects.exclude(product=box).get()
+    assert departure_record.num_allocated == 1
+    client.force_login(student)
+
+    confirm = client.get(f"/team/orders/{order.number}/?confirm=cancel").content.decode()
+    assert "Отменить весь заказ и вернуть деньги?" in confirm
+    act(client, order, action="cancel", reason="Покупатель передумал")
+    act(client, order, action="cancel", reason="Покупатель передумал")  # a second tap
+
+    order.refresh_from_db()
+    assert order.status == "Cancelled"
+    assert stock(box) == (10, 0)
+    departure_record.refresh_from_db()
+    assert departure_record.num_allocated == 0
+    refunds = order.refunds.all()
+    assert len(refunds) == 1 and refunds[0].amount == order.total_incl_tax
+    assert refunds[0].status == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_students_claiming_at_once_one_wins_the_other_is_told(
+    client, django_user_model, student, other_student
+):
+    order, _box = paid_order(client, django_user_model)
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def claim(user):
+        try:
+            barrier.wait(timeout=10)
+            order_claim(order=Order.objects.get(pk=order.pk), actor=user)
+            results[user.username] = "won"
+        except TeamError as error:
+            results[user.username] = str(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in (student, other_student)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(results.values()).count("won") == 1
+    loser = next(message for message in results.values() if message != "won")
+    winner = OrderHandling.objects.get(order=order).claimed_by
+    assert winner.first_name in loser
+    assert ActivityEntry.objects.filter(order=order, action="order.claimed").count() == 1
+
+
+def test_a_teacher_can_look_but_not_act(client, django_user_model, teacher):
+    order, box = paid_order(client, django_user_model)
+    client.force_login(teacher)
+
+    assert client.get("/team/").status_code == 200
+    assert client.get(f"/team/orders/{order.number}/").status_code == 200
+    response = act(client, order, action="step", stage="packed")
+
+    assert response.status_code == 403
+    assert not ActivityEntry.objects.filter(order=order).exists()
+
+
+def test_tourists_and_strangers_are_kept_out(client, django_user_model):
+    order, box = paid_order(client, django_user_model)
+    assert client.get("/team/").status_code == 302  # to the login page
+    assert act(client, order, action="claim").status_code == 302
+    client.force_login(django_user_model.objects.get(username="tourist"))
+    assert client.get("/team/").status_code == 403
+    assert client.get(f"/team/orders/{order.number}/").status_code == 403
+    assert act(client, order, action="claim").status_code == 403
+    assert not ActivityEntry.objects.filter(order=order).exists()
+
+
+def test_the_service_refuses_steps_on_a_cancelled_order(client, django_user_model, student):
+    order, box = paid_order(client, django_user_model)
+    order_cancel_with_refund(order=order, actor=student, reason="Покупатель передумал")
+
+    with pytest.raises(TeamError):
+        order_step(order=order, actor=student, to_stage="packed")
