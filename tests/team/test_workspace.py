@@ -95,7 +95,8 @@ def test_a_student_walks_a_gingerbread_order_to_the_customer(client, django_user
     assert {e.actor for e in log} == {student}
     assert order.number not in client.get("/team/").content.decode()
     page = client.get(f"/team/orders/{order.number}/").content.decode()
-    assert "Алексей Студент" in page
+    assert "Алексей Студент</strong> взял(а) заказ" in page
+    assert "отметил(а): Выдан" in page
 
 
 def test_a_parcel_needs_its_tracking_number(client, django_user_model, student):
