@@ -29,6 +29,7 @@ def _restore_migrated_rows_after_the_session(django_db_setup, django_db_blocker)
     data migrations included. Put the migrated state back at the end of the session, so that
     the next run with --reuse-db starts from it."""
     yield
+    from django.apps import apps
     from django.core.management.color import no_style
     from django.db import connections
 
@@ -43,10 +44,16 @@ def _restore_migrated_rows_after_the_session(django_db_setup, django_db_blocker)
                 only_existing=True, include_views=False
             )
             sql = connection.ops.sql_flush(
-                no_style(), tables, reset_sequences=True, allow_cascade=True
+                no_style(), tables, reset_sequences=False, allow_cascade=True
             )
             connection.ops.execute_sql_flush(sql)
             connection.creation.deserialize_db_from_string(contents)
+            # Rows come back with their ids: move each id sequence past them (PostgreSQL).
+            reset = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+            if reset:
+                with connection.cursor() as cursor:
+                    for statement in reset:
+                        cursor.execute(statement)
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,7 @@ def next_stages(order, stage) -> list[str]:
 def _locked(order):
     OrderHandling.objects.get_or_create(order=order)
     handling = (
-        OrderHandling.objects.select_for_update()
+        OrderHandling.objects.select_for_update(of=("self",))
         .select_related("claimed_by", "order")
         .get(order=order)
     )
