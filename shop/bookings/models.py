@@ -299,3 +299,40 @@ class Fare(models.Model):
 
     def __str__(self):
         return f"{self.ticket_type}: {self.price}"
+
+
+# Letters and digits that cannot be mistaken for each other when read aloud or typed.
+SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class Ticket(models.Model):
+    """One booking on one departure in a paid order: what the guide checks in."""
+
+    order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="tickets")
+    departure = models.ForeignKey(Departure, on_delete=models.PROTECT, related_name="tickets")
+    booking_ref = models.CharField(max_length=32)
+    code = models.CharField(_("Short code"), max_length=12, unique=True)
+    people = models.PositiveSmallIntegerField(_("People"))
+    lead_name = models.CharField(_("Lead participant"), max_length=150)
+    lead_phone = models.CharField(_("Phone"), max_length=30, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    no_show_at = models.DateTimeField(null=True, blank=True)
+    no_show_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["lead_name", "pk"]
+        verbose_name = _("Ticket")
+        verbose_name_plural = _("Tickets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "departure", "booking_ref"], name="one_ticket_per_booking"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.lead_name}"

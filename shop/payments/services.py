@@ -27,6 +27,7 @@ from oscar.core.loading import get_class, get_model
 
 from shop.activity.services import activity_record
 from shop.bookings.services import basket_booking_problems
+from shop.bookings.tickets import tickets_issue
 from shop.core.converters import row_id
 from shop.order.exceptions import UnableToPlaceOrder
 from shop.order.utils import OrderCreator
@@ -380,6 +381,7 @@ def _record_payment(attempt, intent):
     _payment_event(order, amount, intent.id, "Paid")
     order.status = PAID
     order.save(update_fields=["status"])
+    tickets_issue(order)
 
 
 def _payment_event(order, amount, reference, name):
@@ -405,6 +407,7 @@ def order_place_free(attempt: PaymentAttempt) -> Order:
         order = order_place_from_attempt(attempt)
         order.status = CONFIRMED
         order.save(update_fields=["status"])
+        tickets_issue(order)
         attempt.order = order
         attempt.status = AttemptStatus.PAID
         attempt.save(update_fields=["order", "status", "updated_at"])

@@ -1,15 +1,19 @@
 """The student workspace under /team/: a phone-sized queue and order pages."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
 from shop.bookings.options import booking_of
+from shop.core.converters import row_id
 from shop.team import services
 from shop.team.forms import ReasonForm, StepForm
 from shop.team.models import OrderHandling, Stage
@@ -111,3 +115,105 @@ class OrderView(TeamAccessMixin, TemplateView):
         except services.TeamError as error:
             messages.error(request, str(error))
         return redirect("team:order", number=self.order.number)
+
+
+class ToursView(TeamAccessMixin, TemplateView):
+    """Today's and the coming week's departures with seats sold."""
+
+    template_name = "team/tours.html"
+
+    def get_context_data(self, **kwargs):
+        from shop.bookings.models import Departure
+        from shop.bookings.selectors import departure_row, departures_with_booking_data
+
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        today = timezone.localdate()
+        start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+        end = start + dt.timedelta(days=8)
+        departures = departures_with_booking_data(
+            Departure.objects.filter(starts_at__gte=start, starts_at__lt=end)
+            .select_related("tour__product")
+            .order_by("starts_at")
+        )
+        context["rows"] = [departure_row(d, now) for d in departures]
+        context["today"] = today
+        return context
+
+
+class ManifestView(TeamAccessMixin, TemplateView):
+    """Who is coming on one departure; check-in by short code, no-show marking, printable."""
+
+    template_name = "team/manifest.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from shop.bookings.models import Departure
+
+        self.departure = get_object_or_404(
+            Departure.objects.select_related("tour__product"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from shop.bookings.options import booking_of
+
+        context = super().get_context_data(**kwargs)
+        tickets = list(
+            self.departure.tickets.select_related(
+                "order", "checked_in_by", "no_show_by"
+            ).prefetch_related("order__lines__attributes__option")
+        )
+        rows = []
+        for ticket in tickets:
+            lines = [
+                (line, booking_of(line))
+                for line in ticket.order.lines.all()
+                if line.product_id == self.departure.pk
+            ]
+            tickets_text = ", ".join(
+                f"{b['ticket_type_name']} × {line.quantity}"
+                for line, b in lines
+                if b and b["ref"] == ticket.booking_ref
+            )
+            others = next(
+                (b["participants"] for _l, b in lines if b and b["ref"] == ticket.booking_ref), []
+            )
+            rows.append({"ticket": ticket, "tickets": tickets_text, "others": others})
+        context.update(
+            {
+                "departure": self.departure,
+                "rows": rows,
+                "people": sum(t.people for t in tickets if t.order.status in ("Paid", "Confirmed")),
+                "checked_in": sum(t.people for t in tickets if t.checked_in_at),
+                "can_act": self.can_act(),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from shop.bookings.models import Ticket
+        from shop.bookings.tickets import CheckInError, ticket_check_in, ticket_no_show
+
+        if not self.can_act():
+            return self.handle_no_permission()
+        try:
+            if request.POST.get("action") == "no_show":
+                ticket = get_object_or_404(
+                    Ticket, pk=row_id(request.POST.get("ticket")) or 0, departure=self.departure
+                )
+                ticket_no_show(ticket=ticket, actor=request.user)
+                messages.success(request, _("Marked as not come."))
+            else:
+                ticket = ticket_check_in(
+                    departure=self.departure,
+                    code=request.POST.get("code", "")[:40],
+                    actor=request.user,
+                )
+                messages.success(
+                    request,
+                    _("Checked in: %(name)s, %(people)s.")
+                    % {"name": ticket.lead_name, "people": ticket.people},
+                )
+        except CheckInError as error:
+            messages.error(request, str(error))
+        return redirect("team:manifest", pk=self.departure.pk)

@@ -1,0 +1,128 @@
+"""Tickets for paid bookings, and checking people in at the meeting point."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from shop.activity.services import activity_record
+from shop.bookings.models import SHORT_CODE_ALPHABET, Departure, Ticket
+from shop.bookings.options import booking_of
+
+ACTIVE_ORDER_STATUSES = ("Paid", "Confirmed")
+
+
+class CheckInError(ValueError):
+    """The check-in cannot be done; the message is for the guide."""
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(8))
+
+
+def tickets_issue(order) -> list[Ticket]:
+    """One ticket per booking on each departure of a paid order (again: nothing new)."""
+    bookings: dict[tuple[int, str], dict] = {}
+    for line in order.lines.prefetch_related("attributes__option"):
+        booking = booking_of(line)
+        if booking is None or not line.product_id:
+            continue
+        key = (line.product_id, booking["ref"])
+        row = bookings.setdefault(
+            key,
+            {"people": 0, "lead_name": booking["lead_name"], "lead_phone": booking["lead_phone"]},
+        )
+        row["people"] += line.quantity
+    tickets = []
+    for (departure_id, ref), row in bookings.items():
+        existing = Ticket.objects.filter(order=order, departure_id=departure_id, booking_ref=ref)
+        ticket = existing.first()
+        while ticket is None:
+            try:
+                with transaction.atomic():
+                    ticket = Ticket.objects.create(
+                        order=order,
+                        departure_id=departure_id,
+                        booking_ref=ref,
+                        code=_new_code(),
+                        **row,
+                    )
+            except IntegrityError:
+                ticket = existing.first()  # a code clash retries; a duplicate is found
+        tickets.append(ticket)
+    return tickets
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
+    code = "".join(code.split()).upper()
+    if not code or len(code) > 12 or any(c not in SHORT_CODE_ALPHABET for c in code):
+        raise CheckInError(_("This is not a ticket code."))
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("order", "departure", "checked_in_by")
+            .filter(code=code)
+            .first()
+        )
+        if ticket is None:
+            raise CheckInError(_("No ticket has this code."))
+        if ticket.departure_id != departure.pk:
+            raise CheckInError(
+                _("This ticket is for another departure: %(when)s.")
+                % {"when": ticket.departure.local_start_label()}
+            )
+        if ticket.order.status not in ACTIVE_ORDER_STATUSES:
+            raise CheckInError(_("This booking is cancelled."))
+        if ticket.checked_in_at:
+            raise CheckInError(
+                _("Already checked in at %(time)s by %(name)s.")
+                % {
+                    "time": date_format(timezone.localtime(ticket.checked_in_at), "H:i"),
+                    "name": _name(ticket.checked_in_by),
+                }
+            )
+        ticket.checked_in_at = timezone.now()
+        ticket.checked_in_by = actor
+        ticket.no_show_at = None
+        ticket.no_show_by = None
+        ticket.save(update_fields=["checked_in_at", "checked_in_by", "no_show_at", "no_show_by"])
+        activity_record(
+            actor=actor,
+            action="ticket.checked_in",
+            order=ticket.order,
+            departure=departure,
+            before={"checked_in": False},
+            after={"checked_in": True, "ticket": ticket.code, "people": ticket.people},
+        )
+    return ticket
+
+
+def ticket_no_show(*, ticket: Ticket, actor) -> Ticket:
+    with transaction.atomic():
+        ticket = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("order", "departure")
+            .get(pk=ticket.pk)
+        )
+        if ticket.checked_in_at:
+            raise CheckInError(_("These people are checked in already."))
+        if ticket.no_show_at:
+            return ticket
+        ticket.no_show_at = timezone.now()
+        ticket.no_show_by = actor
+        ticket.save(update_fields=["no_show_at", "no_show_by"])
+        activity_record(
+            actor=actor,
+            action="ticket.no_show",
+            order=ticket.order,
+            departure=ticket.departure,
+            before={"no_show": False},
+            after={"no_show": True, "ticket": ticket.code},
+        )
+    return ticket

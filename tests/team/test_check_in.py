@@ -1,0 +1,161 @@
+"""Tickets for paid bookings and checking people in at the meeting point."""
+
+import pytest
+from django.contrib.auth.models import Group
+from oscar.core.loading import get_model
+
+from shop.activity.models import ActivityEntry
+from shop.bookings.models import Ticket
+from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
+from tests.checkout.helpers import basket_for, make_departure
+from tests.payments.helpers import pay
+
+pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+
+Order = get_model("order", "Order")
+
+
+def member(django_user_model, username, group, **names):
+    roles_ensure_groups()
+    user = django_user_model.objects.create_user(
+        username=username, email=f"{username}@example.com", password="pw-123456", **names
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def student(django_user_model):
+    return member(django_user_model, "alexey", STUDENTS, first_name="Алексей", last_name="Гид")
+
+
+@pytest.fixture
+def booked(client, django_user_model):
+    """A paid order with one booking (one adult) on a departure."""
+    customer = django_user_model.objects.create_user(
+        username="tourist", email="tourist@example.com", password="pw-123456"
+    )
+    client.force_login(customer)
+    departure = make_departure(capacity=10)
+    basket_for(customer, departures=[departure])
+    client.get("/shop/checkout/shipping-method/")
+    order = pay(client)
+    client.logout()
+    return order, departure
+
+
+def manifest(departure):
+    return f"/team/tours/{departure.pk}/"
+
+
+def test_a_paid_booking_gets_one_ticket_with_a_short_code(booked):
+    order, departure = booked
+
+    ticket = Ticket.objects.get(order=order)
+
+    assert ticket.departure_id == departure.pk and ticket.people == 1
+    assert len(ticket.code) == 8 and ticket.code.isalnum()
+
+
+def test_a_guide_checks_a_group_in_by_typing_its_code(client, booked, student):
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(student)
+
+    page = client.get(manifest(departure)).content.decode()
+    assert ticket.code in page and "0 из 1" in page
+    response = client.post(
+        manifest(departure), {"code": ticket.code.lower()[:4] + " " + ticket.code[4:]}
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at and ticket.checked_in_by == student
+    messages = " ".join(str(m) for m in response.wsgi_request._messages)
+    assert "Отмечены" in messages
+    entry = ActivityEntry.objects.get(action="ticket.checked_in")
+    assert entry.actor == student and entry.departure_id == departure.pk and entry.order == order
+    assert "1 из 1" in client.get(manifest(departure)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("", "Это не код билета"),
+        ("<script>", "Это не код билета"),
+        ("ZZZZZZZZ", "Билета с таким кодом нет"),
+        ("x" * 500, "Это не код билета"),
+    ],
+)
+def test_bad_codes_get_a_clear_message_and_change_nothing(client, booked, student, code, message):
+    order, departure = booked
+    client.force_login(student)
+
+    response = client.post(manifest(departure), {"code": code})
+
+    assert message in " ".join(str(m) for m in response.wsgi_request._messages)
+    assert not Ticket.objects.filter(checked_in_at__isnull=False).exists()
+    assert not ActivityEntry.objects.filter(action="ticket.checked_in").exists()
+
+
+def test_scanning_twice_says_when_and_who(client, booked, student):
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(student)
+    client.post(manifest(departure), {"code": ticket.code})
+
+    response = client.post(manifest(departure), {"code": ticket.code})
+
+    text = " ".join(str(m) for m in response.wsgi_request._messages)
+    assert "Уже отмечены в" in text and "Алексей Гид" in text
+    assert ActivityEntry.objects.filter(action="ticket.checked_in").count() == 1
+
+
+def test_a_ticket_for_another_departure_is_refused(client, booked, student):
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    other = make_departure(capacity=10)
+    client.force_login(student)
+
+    response = client.post(manifest(other), {"code": ticket.code})
+
+    assert "другое время" in " ".join(str(m) for m in response.wsgi_request._messages)
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+
+
+def test_no_show_is_recorded_once(client, booked, student):
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(student)
+
+    client.post(manifest(departure), {"action": "no_show", "ticket": ticket.pk})
+    client.post(manifest(departure), {"action": "no_show", "ticket": ticket.pk})
+    client.post(manifest(departure), {"action": "no_show", "ticket": "999999999999"})
+
+    ticket.refresh_from_db()
+    assert ticket.no_show_at and ticket.no_show_by == student
+    assert ActivityEntry.objects.filter(action="ticket.no_show").count() == 1
+
+
+def test_a_teacher_sees_the_manifest_but_cannot_check_in(client, django_user_model, booked):
+    order, departure = booked
+    teacher = member(django_user_model, "irina", TEACHERS)
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(teacher)
+
+    assert client.get("/team/tours/").status_code == 200
+    assert client.get(manifest(departure)).status_code == 200
+    assert client.post(manifest(departure), {"code": ticket.code}).status_code == 403
+
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+
+
+def test_the_week_lists_the_departure_with_seats_sold(client, booked, student):
+    order, departure = booked
+    client.force_login(student)
+
+    html = client.get("/team/tours/").content.decode()
+
+    assert manifest(departure) in html
+    assert "1 из 10 мест" in html
