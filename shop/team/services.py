@@ -224,3 +224,90 @@ def _unconsume(order):
             num_in_stock=F("num_in_stock") + line.quantity,
         )
         Line.objects.filter(pk=line.pk).update(num_allocated=line.quantity)
+
+
+def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:
+    """Cancel a departure (e.g. for weather): every booking's seats are released, its money
+    refunded through Stripe and its customer e-mailed. Running it again does nothing twice:
+    lines already cancelled are skipped and each refund has a fixed key."""
+    from shop.bookings.models import Departure, DepartureStatus
+    from shop.bookings.services import departure_cancel
+    from shop.order.services import CANCELLED, order_line_cancel
+    from shop.payments.services import RefundError, order_refund, order_refundable
+
+    if not reason.strip():
+        raise TeamError(_("Say why the departure is cancelled."))
+    departure = Departure.objects.select_related("tour__product").get(pk=departure.pk)
+    if departure.status != DepartureStatus.CANCELLED:
+        departure_cancel(departure=departure, actor=actor, reason=reason.strip())
+    result = {"orders": 0, "refunded": 0, "failed": []}
+    lines = (
+        Line.objects.filter(product_id=departure.pk, order__status__in=ACTIVE_ORDER_STATUSES)
+        .exclude(status=CANCELLED)
+        .select_related("order")
+    )
+    by_order: dict[int, list] = {}
+    for line in lines:
+        by_order.setdefault(line.order_id, []).append(line)
+    for order_lines in by_order.values():
+        order = order_lines[0].order
+        amount = sum(line.line_price_incl_tax for line in order_lines)
+        for line in order_lines:
+            order_line_cancel(line=line, actor=actor, reason=reason.strip())
+        result["orders"] += 1
+        order.refresh_from_db()
+        refund_amount = min(amount, order_refundable(order))
+        if refund_amount > 0:
+            try:
+                order_refund(
+                    order=order,
+                    amount=refund_amount,
+                    actor=actor,
+                    reason=reason.strip(),
+                    key=f"departure-{departure.pk}-order-{order.pk}",
+                )
+                result["refunded"] += 1
+            except RefundError as error:
+                result["failed"].append((order.number, str(error)))
+        _tell_customer_departure_cancelled(order, departure, refund_amount, reason, actor)
+    return result
+
+
+def _tell_customer_departure_cancelled(order, departure, amount, reason, actor):
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import translation
+
+    attempt = getattr(order, "payment_attempt", None)
+    language = getattr(attempt, "language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = _("Your tour on %(when)s is cancelled") % {"when": departure.local_start_label()}
+        body = _(
+            "Hello,\n\nwe are sorry: the tour “%(tour)s” on %(when)s (Irkutsk time) is "
+            "cancelled. Reason: %(reason)s\n\n"
+            "%(money)s\n\nOrder %(number)s.\n\nThe student tour bureau of Baikalsk"
+        ) % {
+            "tour": departure.tour.product.get_title(),
+            "when": departure.local_start_label(),
+            "reason": reason.strip(),
+            "money": (
+                _(
+                    "We have refunded %(amount)s ₽ to your card; banks usually show it within a few days."  # noqa: E501
+                )
+                % {"amount": amount}
+                if amount > 0
+                else _("The booking was free, so there is nothing to refund.")
+            ),
+            "number": order.number,
+        }
+    with transaction.atomic():
+        activity_record(
+            actor=actor,
+            action="customer.messaged",
+            order=order,
+            departure=departure,
+            after={"subject": subject},
+        )
+        transaction.on_commit(
+            lambda: send_mail(subject, body, None, [order.email], fail_silently=True)
+        )

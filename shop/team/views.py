@@ -186,6 +186,8 @@ class ManifestView(TeamAccessMixin, TemplateView):
                 "people": sum(t.people for t in tickets if t.order.status in ("Paid", "Confirmed")),
                 "checked_in": sum(t.people for t in tickets if t.checked_in_at),
                 "can_act": self.can_act(),
+                "confirm_cancel": self.request.GET.get("confirm") == "cancel",
+                "is_cancelled": self.departure.status == "cancelled",
             }
         )
         return context
@@ -197,6 +199,20 @@ class ManifestView(TeamAccessMixin, TemplateView):
         if not self.can_act():
             return self.handle_no_permission()
         try:
+            if request.POST.get("action") == "cancel_departure":
+                outcome = services.departure_cancel_for_everyone(
+                    departure=self.departure,
+                    actor=request.user,
+                    reason=request.POST.get("reason", "")[:255],
+                )
+                messages.success(
+                    request,
+                    _("The departure is cancelled: %(orders)s bookings refunded and told.")
+                    % {"orders": outcome["orders"]},
+                )
+                for number, why in outcome["failed"]:
+                    messages.error(request, f"{number}: {why}")
+                return redirect("team:manifest", pk=self.departure.pk)
             if request.POST.get("action") == "no_show":
                 ticket = get_object_or_404(
                     Ticket, pk=row_id(request.POST.get("ticket")) or 0, departure=self.departure
@@ -214,6 +230,6 @@ class ManifestView(TeamAccessMixin, TemplateView):
                     _("Checked in: %(name)s, %(people)s.")
                     % {"name": ticket.lead_name, "people": ticket.people},
                 )
-        except CheckInError as error:
+        except (CheckInError, services.TeamError) as error:
             messages.error(request, str(error))
         return redirect("team:manifest", pk=self.departure.pk)
