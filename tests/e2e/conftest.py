@@ -9,7 +9,6 @@ body: it starts after the test database is set up and stops before it is flushed
 is allowed meanwhile, and the connections opened under the loop are closed before it stops.
 """
 
-import os
 import shutil
 from types import SimpleNamespace
 
@@ -35,10 +34,8 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture
 def browser(monkeypatch, transactional_db):
     if not shutil.which(CHROMIUM):
-        message = f"{CHROMIUM} is missing: apt install chromium (CI installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        # Never skipped: a missing browser is a failed test (.ci/run installs it).
+        pytest.fail(f"{CHROMIUM} is missing: apt install chromium")
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
