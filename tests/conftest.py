@@ -15,6 +15,14 @@ def site_home(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rolled-back rows leave no cached copies)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in Russian, whatever language the previous request activated."""
     from django.utils import translation

@@ -30,11 +30,35 @@ def line_option(line, code: str):
     return None
 
 
+NAMES_CACHE_KEY = "bookings:ticket-type-names:{language}"
+
+
 def ticket_type_names() -> dict[str, str]:
-    """Ticket type names in the active language, by code."""
+    """Ticket type names in the active language, by code.
+
+    Read for every booked line on a page, so cached; shop.bookings.apps clears the cache
+    when a ticket type or its translation changes.
+    """
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
     from shop.bookings.models import TicketType
 
-    return {t.code: t.get_name() for t in TicketType.objects.prefetch_related("translations")}
+    key = NAMES_CACHE_KEY.format(language=get_language() or "")
+    names = cache.get(key)
+    if names is None:
+        names = {
+            t.code: str(t.get_name()) for t in TicketType.objects.prefetch_related("translations")
+        }
+        cache.set(key, names, 60 * 60)
+    return names
+
+
+def ticket_type_names_forget() -> None:
+    from django.conf import settings
+    from django.core.cache import cache
+
+    cache.delete_many([NAMES_CACHE_KEY.format(language=code) for code, _name in settings.LANGUAGES])
 
 
 def booking_of(line) -> dict | None:
