@@ -26,6 +26,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("team/", include("shop.team.urls")),
     path("shop/", include("shop.bookings.urls")),
+    path("shop/", include("shop.customercare.urls")),
     path("shop/checkout/payment/", include("shop.payments.urls")),
     path("shop/dashboard/orders/", include("shop.payments.dashboard_urls")),
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),

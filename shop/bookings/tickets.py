@@ -59,10 +59,28 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
-    code = "".join(code.split()).upper()
+def code_from_input(text: str) -> str:
+    """The short code in what the guide typed or scanned: the code itself, or the QR code's
+    content (the ticket page's address, or its signed last part)."""
+    from shop.bookings.ticket_documents import ticket_code_from_token
+
+    text = text.strip()
+    if "/" in text or ":" in text:
+        token = text.rstrip("/").rsplit("/", 1)[-1]
+        code = ticket_code_from_token(token) if ":" in token else None
+        if code is None:
+            raise CheckInError(
+                _("This QR code is not one of our tickets: it is damaged or forged.")
+            )
+        return code
+    code = "".join(text.split()).upper()
     if not code or len(code) > 12 or any(c not in SHORT_CODE_ALPHABET for c in code):
         raise CheckInError(_("This is not a ticket code."))
+    return code
+
+
+def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
+    code = code_from_input(code)
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",))

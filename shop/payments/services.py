@@ -29,6 +29,7 @@ from shop.activity.services import activity_record
 from shop.bookings.services import basket_booking_problems
 from shop.bookings.tickets import tickets_issue
 from shop.core.converters import row_id
+from shop.customercare.services import order_confirmation_queue
 from shop.order.exceptions import UnableToPlaceOrder
 from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector
@@ -306,8 +307,7 @@ def _settle_locked(attempt, intent, cancel_unfinished):
         if attempt.status != AttemptStatus.PAID:
             _record_payment(attempt, intent)
             _finish(attempt, AttemptStatus.PAID)
-            order_id, language = attempt.order_id, attempt.language
-            transaction.on_commit(lambda: order_send_confirmation(order_id, language))
+            order_confirmation_queue(attempt.order)
         return None
     if attempt.is_final:
         return None
@@ -411,8 +411,7 @@ def order_place_free(attempt: PaymentAttempt) -> Order:
         attempt.order = order
         attempt.status = AttemptStatus.PAID
         attempt.save(update_fields=["order", "status", "updated_at"])
-        language = attempt.language
-        transaction.on_commit(lambda: order_send_confirmation(order.pk, language))
+        order_confirmation_queue(order)
     return order
 
 
@@ -591,33 +590,3 @@ def _send_quietly(refund):
         refund_send(refund)
     except RefundError:
         logger.warning("Refund %s is pending; reconciliation will send it", refund.pk)
-
-
-# --- Confirmation ----------------------------------------------------------------------
-
-
-def order_send_confirmation(order_id: int, language: str) -> None:
-    """Oscar's "order placed" e-mail, in the customer's language, with a status link."""
-    from django.urls import reverse
-
-    OrderDispatcher = get_class("order.utils", "OrderDispatcher")
-    order = Order.objects.select_related("user").get(pk=order_id)
-    with translation.override(language):
-        if order.user_id:
-            path = reverse("customer:order", kwargs={"order_number": order.number})
-        else:
-            path = reverse(
-                "customer:anon-order",
-                kwargs={"order_number": order.number, "hash": order.verification_hash()},
-            )
-        context = {
-            "user": order.user,
-            "order": order,
-            "lines": order.lines.all(),
-            "status_path": path,
-            "status_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
-        }
-        try:
-            OrderDispatcher(logger=logger).send_order_placed_email_for_user(order, context)
-        except Exception:
-            logger.exception("Could not send the confirmation of order %s", order.number)

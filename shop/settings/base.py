@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.flatpages",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     # The shop's own apps
     "shop.core",
     "shop.demo",
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "shop.bookings.apps.BookingsConfig",
     "shop.payments.apps.PaymentsConfig",
     "shop.team.apps.TeamConfig",
+    "shop.customercare.apps.CustomerCareConfig",
     # Oscar (forked apps replace Oscar's own entries)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -207,6 +210,19 @@ STORAGES = {
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example:587; by default e-mails are printed.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="turbureau@baikal-college.example")
+
+# Background work (customer e-mails, Wagtail's reference index) is queued in the database and
+# done by `manage.py db_worker` (`make run` starts one). TASKS_IMMEDIATE=true does it in the
+# request instead, for a site that runs no worker.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env.bool("TASKS_IMMEDIATE", default=False)
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from shop.activity.services import activity_record
+from shop.customercare.services import departure_cancelled_queue, stage_message_queue
 from shop.order.services import order_cancel
 from shop.partner.strategy import departure_of
 from shop.team.models import FINAL_STAGES, OrderHandling, Stage
@@ -128,6 +129,7 @@ def order_step(*, order, actor, to_stage: str, tracking_number: str = "") -> Ord
         activity_record(
             actor=actor, action="order.step", order=handling.order, before=before, after=after
         )
+        stage_message_queue(handling.order, to_stage)
     return handling
 
 
@@ -274,40 +276,15 @@ def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:
 
 
 def _tell_customer_departure_cancelled(order, departure, amount, reason, actor):
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.utils import translation
-
-    attempt = getattr(order, "payment_attempt", None)
-    language = getattr(attempt, "language", None) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        subject = _("Your tour on %(when)s is cancelled") % {"when": departure.local_start_label()}
-        body = _(
-            "Hello,\n\nwe are sorry: the tour “%(tour)s” on %(when)s (Irkutsk time) is "
-            "cancelled. Reason: %(reason)s\n\n"
-            "%(money)s\n\nOrder %(number)s.\n\nThe student tour bureau of Baikalsk"
-        ) % {
-            "tour": departure.tour.product.get_title(),
-            "when": departure.local_start_label(),
-            "reason": reason.strip(),
-            "money": (
-                _(
-                    "We have refunded %(amount)s ₽ to your card; banks usually show it within a few days."  # noqa: E501
-                )
-                % {"amount": amount}
-                if amount > 0
-                else _("The booking was free, so there is nothing to refund.")
-            ),
-            "number": order.number,
-        }
     with transaction.atomic():
-        activity_record(
-            actor=actor,
-            action="customer.messaged",
-            order=order,
-            departure=departure,
-            after={"subject": subject},
+        message = departure_cancelled_queue(
+            order=order, departure=departure, refunded=amount, reason=reason.strip()
         )
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, [order.email], fail_silently=True)
-        )
+        if message is not None:
+            activity_record(
+                actor=actor,
+                action="customer.messaged",
+                order=order,
+                departure=departure,
+                after={"message": message.key, "kind": message.kind},
+            )

@@ -222,7 +222,7 @@ class ManifestView(TeamAccessMixin, TemplateView):
             else:
                 ticket = ticket_check_in(
                     departure=self.departure,
-                    code=request.POST.get("code", "")[:40],
+                    code=(request.POST.get("scan") or request.POST.get("code", ""))[:300],
                     actor=request.user,
                 )
                 messages.success(

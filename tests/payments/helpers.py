@@ -49,15 +49,16 @@ def card_token(number: str = CARD_OK) -> tuple[str, str]:
     return token["id"], token["card"]["id"]
 
 
-def start_payment(client, number: str = CARD_OK):
-    """Open the payment page and submit the card; returns the JSON answer."""
-    response = client.get(PAYMENT_METHOD)
+def start_payment(client, number: str = CARD_OK, *, prefix: str = ""):
+    """Open the payment page and submit the card; returns the JSON answer. `prefix` is the
+    language's, e.g. "/en"."""
+    response = client.get(prefix + PAYMENT_METHOD)
     assert response.status_code == 302, response
-    page = client.get(PAYMENT_DETAILS)
+    page = client.get(prefix + PAYMENT_DETAILS)
     assert page.status_code == 200, page
     token, card = card_token(number)
     response = client.post(
-        START, json.dumps({"token": token, "card": card}), content_type="application/json"
+        prefix + START, json.dumps({"token": token, "card": card}), content_type="application/json"
     )
     return response.status_code, response.json()
 
@@ -71,13 +72,13 @@ def authenticate_3ds(client_secret: str, *, success: bool = True) -> dict:
     )
 
 
-def pay(client, number: str = CARD_OK):
+def pay(client, number: str = CARD_OK, *, prefix: str = ""):
     """The whole card payment; returns the placed order (asserts it succeeded)."""
-    status, answer = start_payment(client, number)
+    status, answer = start_payment(client, number, prefix=prefix)
     assert status == 200 and answer["status"] in ("authorized", "requires_action"), answer
     if answer["status"] == "requires_action":
         authenticate_3ds(answer["client_secret"])
     response = client.get(answer["return_url"])
     assert response.status_code == 302, response
-    assert response.url == THANK_YOU, [str(m) for m in response.wsgi_request._messages]
+    assert response.url == prefix + THANK_YOU, [str(m) for m in response.wsgi_request._messages]
     return Order.objects.get(pk=client.session["checkout_order_id"])

@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shop.customercare.models import MessageKind
 from shop.team.models import Stage
 
 register = template.Library()
@@ -45,4 +46,12 @@ def activity_label(entry) -> str:
         return _("cancelled a line")
     if entry.action == "order.refunded":
         return _("refunded %(amount)s ₽") % {"amount": after.get("amount", "")}
+    if entry.action == "customer.messaged":
+        kind = after.get("kind", "")
+        label = MessageKind(kind).label if kind in MessageKind.values else kind
+        return _("e-mailed the customer: %(what)s") % {"what": label}
+    if entry.action == "ticket.checked_in":
+        return _("checked in ticket %(code)s") % {"code": after.get("ticket", "")}
+    if entry.action == "ticket.no_show":
+        return _("marked ticket %(code)s as not come") % {"code": after.get("ticket", "")}
     return entry.action

@@ -1,0 +1,313 @@
+"""What the customer hears from us after paying: e-mails in the order's language, and the
+order status page they link to.
+
+`message_queue` writes a `CustomerMessage` (its unique key makes a second request a no-op)
+and, once the transaction commits, queues `message_send` as a task. The task takes the
+message, renders it in the order's language and sends it through Django's e-mail backend.
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks import task
+from oscar.core.loading import get_model
+
+from shop.bookings.models import DepartureStatus, Ticket
+from shop.bookings.options import booking_of
+from shop.bookings.ticket_documents import (
+    site_url,
+    ticket_ics,
+    ticket_path,
+    ticket_qr_png,
+)
+from shop.customercare.models import CustomerMessage, MessageKind
+
+Order = get_model("order", "Order")
+
+logger = logging.getLogger(__name__)
+
+# A sender that took a message this long ago and never finished is presumed dead.
+SENDING_TIMEOUT = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+def order_language(order) -> str:
+    attempt = getattr(order, "payment_attempt", None)
+    language = getattr(attempt, "language", None) or settings.LANGUAGE_CODE
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE
+
+
+def order_status_path(order) -> str:
+    return reverse(
+        "customercare:order-status",
+        kwargs={"number": order.number, "token": order.verification_hash()},
+    )
+
+
+def order_status_url(order) -> str:
+    return site_url(order_status_path(order))
+
+
+# --- What the order holds, for the e-mails and the status page ------------------------------
+
+
+def _booking_state(ticket, lines, now) -> str:
+    departure = ticket.departure
+    cancelled = ticket.order.status == "Cancelled" or (
+        lines and all(line.status == "Cancelled" for line in lines)
+    )
+    if departure.status == DepartureStatus.CANCELLED:
+        return "departure_cancelled"
+    if cancelled:
+        return "cancelled"
+    if ticket.checked_in_at:
+        return "checked_in"
+    if ticket.no_show_at:
+        return "no_show"
+    if departure.starts_at + dt.timedelta(minutes=departure.tour.duration_minutes) < now:
+        return "past"
+    return "booked"
+
+
+def order_summary(order) -> dict:
+    """The order as the customer sees it, in the active language."""
+    from shop.team.models import OrderHandling, Stage
+
+    lines = list(
+        order.lines.select_related("product").prefetch_related("attributes__option").order_by("pk")
+    )
+    tickets = list(
+        Ticket.objects.filter(order=order)
+        .select_related("departure__tour__product", "order")
+        .prefetch_related("departure__tour__translations", "departure__tour__product__translations")
+        .order_by("departure__starts_at", "pk")
+    )
+    now = timezone.now()
+    by_ref: dict[tuple[int, str], list] = {}
+    goods = []
+    for line in lines:
+        booking = booking_of(line)
+        if booking is None:
+            goods.append(line)
+        else:
+            by_ref.setdefault((line.product_id, booking["ref"]), []).append((line, booking))
+    bookings = []
+    for ticket in tickets:
+        pairs = by_ref.get((ticket.departure_id, ticket.booking_ref), [])
+        departure = ticket.departure
+        bookings.append(
+            {
+                "ticket": ticket,
+                "departure": departure,
+                "tour": departure.tour,
+                "title": departure.tour.product.get_title(),
+                "starts_at": departure.local_starts_at,
+                "ends_at": timezone.localtime(
+                    departure.starts_at + dt.timedelta(minutes=departure.tour.duration_minutes)
+                ),
+                "meeting_point": departure.tour.get_meeting_point(),
+                "map_url": departure.tour.meeting_point_map_url,
+                "what_to_bring": departure.tour.get_what_to_bring(),
+                "kinds": [(booking["ticket_type_name"], line.quantity) for line, booking in pairs],
+                "participants": next((b["participants"] for _l, b in pairs if b), []),
+                "state": _booking_state(ticket, [line for line, _b in pairs], now),
+                "cancel_reason": departure.status_reason,
+                "ticket_url": site_url(ticket_path(ticket)),
+                "ticket_path": ticket_path(ticket),
+            }
+        )
+    handling = OrderHandling.objects.filter(order=order).first()
+    stage = handling.stage if handling else Stage.CONFIRMED
+    if order.status == "Cancelled":
+        stage = Stage.CANCELLED
+    refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
+    return {
+        "order": order,
+        "bookings": bookings,
+        "goods": [line for line in goods if line.status != "Cancelled"],
+        "goods_stage": stage if goods else None,
+        "goods_stage_label": Stage(stage).label if goods else "",
+        "tracking_number": handling.tracking_number if handling else "",
+        "is_post": order.shipping_code == "post-russia",
+        "refunds": refunds,
+        "refunded": sum((r.amount for r in refunds), 0),
+        "status_url": order_status_url(order),
+    }
+
+
+# --- Queueing and sending ------------------------------------------------------------------
+
+
+def message_queue(
+    *, kind: str, order, key: str, ticket=None, details: dict | None = None
+) -> tuple[CustomerMessage, bool]:
+    """Write the message (once per key) and send it after the transaction commits."""
+    if not order.email:
+        return None, False
+    with transaction.atomic():
+        message, created = CustomerMessage.objects.get_or_create(
+            key=key,
+            defaults={
+                "kind": kind,
+                "order": order,
+                "ticket": ticket,
+                "to": order.email,
+                "language": order_language(order),
+                "details": details or {},
+            },
+        )
+        if created:
+            pk = message.pk
+            transaction.on_commit(lambda: _enqueue(pk))
+    return message, created
+
+
+def _enqueue(pk: int) -> None:
+    try:
+        message_send.enqueue(pk)
+    except Exception:
+        # The message stays unsent in the table; `customer_messages_send` picks it up.
+        logger.exception("Could not queue customer message %s", pk)
+
+
+def _take(pk: int) -> bool:
+    """Mark the message as being sent, unless it is sent or another sender has it."""
+    now = timezone.now()
+    return bool(
+        CustomerMessage.objects.filter(pk=pk, sent_at__isnull=True)
+        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - SENDING_TIMEOUT))
+        .update(sending_since=now)
+    )
+
+
+@task()
+def message_send(message_id: int) -> bool:
+    """Send one message; True when this call sent it. Never sends a message twice, unless the
+    mail server accepted it and this process died before noting so."""
+    if not _take(message_id):
+        return False
+    message = CustomerMessage.objects.select_related("order", "ticket").get(pk=message_id)
+    try:
+        email = render_message(message)
+        email.send()
+    except Exception as error:
+        CustomerMessage.objects.filter(pk=message_id).update(
+            sending_since=None,
+            attempts=message.attempts + 1,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.exception("Could not send customer message %s", message.key)
+        raise
+    CustomerMessage.objects.filter(pk=message_id).update(
+        sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
+    )
+    return True
+
+
+def messages_send_pending() -> tuple[int, int]:
+    """Send what is still unsent (the queue was down, or the mail server failed): (sent, failed)."""
+    sent = failed = 0
+    pending = CustomerMessage.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+    for pk in pending.values_list("pk", flat=True):
+        try:
+            sent += bool(message_send.call(pk))
+        except Exception:
+            failed += 1
+    return sent, failed
+
+
+def render_message(message: CustomerMessage) -> EmailMultiAlternatives:
+    with translation.override(message.language):
+        order = message.order
+        summary = order_summary(order)
+        if message.ticket_id:
+            summary["bookings"] = [
+                b for b in summary["bookings"] if b["ticket"].pk == message.ticket_id
+            ]
+        if departure_id := message.details.get("departure"):
+            summary["bookings"] = [
+                b for b in summary["bookings"] if b["departure"].pk == departure_id
+            ]
+        context = {**summary, "message": message, "details": message.details}
+        base = f"customercare/email/{message.kind}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        context["subject"] = subject
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"{base}.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.to],
+        )
+        email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+        if message.kind in (MessageKind.CONFIRMATION, MessageKind.REMINDER):
+            for booking in summary["bookings"]:
+                if booking["state"] != "booked":
+                    continue
+                ticket = booking["ticket"]
+                email.attach(f"ticket-{ticket.code}.png", ticket_qr_png(ticket), "image/png")
+                email.attach(
+                    f"ticket-{ticket.code}.ics",
+                    ticket_ics(ticket),
+                    "text/calendar; charset=utf-8; method=PUBLISH",
+                )
+    return email
+
+
+# --- The messages themselves ---------------------------------------------------------------
+
+
+def order_confirmation_queue(order) -> None:
+    message_queue(kind=MessageKind.CONFIRMATION, order=order, key=f"order-{order.pk}-confirmation")
+
+
+def departure_cancelled_queue(*, order, departure, refunded, reason) -> CustomerMessage | None:
+    message, _created = message_queue(
+        kind=MessageKind.DEPARTURE_CANCELLED,
+        order=order,
+        key=f"departure-{departure.pk}-order-{order.pk}-cancelled",
+        details={
+            "departure": departure.pk,
+            "refunded": str(refunded),
+            "reason": reason,
+        },
+    )
+    return message
+
+
+def stage_message_queue(order, stage: str) -> None:
+    """Tell the customer their gingerbread is ready for pickup or on its way."""
+    if stage not in (MessageKind.READY, MessageKind.SHIPPED):
+        return
+    message_queue(kind=stage, order=order, key=f"order-{order.pk}-{stage}")
+
+
+def reminders_queue(now: dt.datetime | None = None) -> int:
+    """Queue a reminder for every booking on a departure that starts within the next day
+    (from 2 to 30 hours ahead, so a daily run covers each departure once). Returns how many
+    reminders are new; running it again queues nothing twice."""
+    now = now or timezone.now()
+    tickets = Ticket.objects.filter(
+        departure__starts_at__gt=now + dt.timedelta(hours=2),
+        departure__starts_at__lte=now + dt.timedelta(hours=30),
+        departure__status=DepartureStatus.SCHEDULED,
+        order__status__in=("Paid", "Confirmed"),
+        checked_in_at__isnull=True,
+    ).select_related("order")
+    new = 0
+    for ticket in tickets:
+        _message, created = message_queue(
+            kind=MessageKind.REMINDER,
+            order=ticket.order,
+            key=f"ticket-{ticket.pk}-reminder",
+            ticket=ticket,
+        )
+        new += created
+    return new

@@ -1,0 +1,94 @@
+"""Pages a customer reaches from our e-mails without an account: the order status and tickets.
+
+Both addresses carry a code signed with the site's secret key, so they cannot be guessed from
+an order number or a ticket's short code.
+"""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views import View
+from django.views.generic import TemplateView
+from oscar.core.loading import get_model
+
+from shop.bookings.models import Ticket
+from shop.bookings.ticket_documents import (
+    ticket_code_from_token,
+    ticket_ics,
+    ticket_qr_png,
+    ticket_qr_svg,
+)
+from shop.customercare.services import order_status_path, order_summary
+
+Order = get_model("order", "Order")
+
+
+class PrivatePageMixin:
+    """Not for search engines, and no address leaks to other sites through the Referer."""
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "private, no-cache"
+        return response
+
+
+class OrderStatusView(PrivatePageMixin, TemplateView):
+    template_name = "customercare/order_status.html"
+
+    def get_context_data(self, **kwargs):
+        order = Order.objects.filter(number=kwargs["number"][:128]).first()
+        if order is None or not order.check_verification_hash(kwargs["token"][:200]):
+            raise Http404
+        context = super().get_context_data(**kwargs)
+        context.update(order_summary(order))
+        return context
+
+
+def _ticket_or_404(token: str) -> Ticket:
+    code = ticket_code_from_token(token[:200])
+    if code is None:
+        raise Http404
+    return get_object_or_404(
+        Ticket.objects.select_related("order", "departure__tour__product").prefetch_related(
+            "departure__tour__translations", "departure__tour__product__translations"
+        ),
+        code=code,
+    )
+
+
+class TicketView(PrivatePageMixin, TemplateView):
+    template_name = "customercare/ticket.html"
+
+    def get_context_data(self, **kwargs):
+        ticket = _ticket_or_404(kwargs["token"])
+        summary = order_summary(ticket.order)
+        booking = next(b for b in summary["bookings"] if b["ticket"].pk == ticket.pk)
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "booking": booking,
+                "ticket": ticket,
+                "order": ticket.order,
+                "qr_svg": ticket_qr_svg(ticket),
+                "token": kwargs["token"],
+                "status_path": order_status_path(ticket.order),
+            }
+        )
+        return context
+
+
+class TicketCalendarView(PrivatePageMixin, View):
+    def get(self, request, token):
+        ticket = _ticket_or_404(token)
+        response = HttpResponse(ticket_ics(ticket), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="ticket-{ticket.code}.ics"'
+        return response
+
+
+class TicketImageView(PrivatePageMixin, View):
+    def get(self, request, token):
+        ticket = _ticket_or_404(token)
+        response = HttpResponse(ticket_qr_png(ticket), content_type="image/png")
+        response["Content-Disposition"] = f'inline; filename="ticket-{ticket.code}.png"'
+        return response
