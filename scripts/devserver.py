@@ -10,8 +10,11 @@ localstripe, a fake Stripe (shop/payments/localstripe_server.py). This launcher
    registers the site's webhook with it again) or starts one on 127.0.0.1 (data in
    var/localstripe.pickle, log in var/localstripe.log) and waits until it answers;
    with real keys it starts nothing;
-3. prints the banner (shop/core/banner.py) and runs `manage.py runserver`;
-4. when the server stops (Ctrl+C, SIGTERM, an error) stops the localstripe it started.
+3. starts the task worker (`manage.py db_worker`, log in var/worker.log) that sends the
+   queued customer e-mails, unless TASKS_IMMEDIATE is set;
+4. prints the banner (shop/core/banner.py) and runs `manage.py runserver`;
+5. when the server stops (Ctrl+C, SIGTERM, an error) stops the worker and the localstripe
+   it started.
 
     python scripts/devserver.py [--addr 127.0.0.1:8000] [-- COMMAND instead of runserver]
 """
@@ -204,6 +207,22 @@ def ensure_localstripe(
     return proc
 
 
+def start_worker(log: Path) -> subprocess.Popen:
+    """The task worker, in its own session like localstripe (stopped by the launcher)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--interval", "1"],
+            cwd=BASE_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+
+
 def _shown(path: Path) -> str:
     """A path as short as possible: relative to the project when inside it."""
     try:
@@ -258,9 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     if not command:
         command = [sys.executable, "manage.py", "runserver", args.addr]
 
-    localstripe = None
+    localstripe = worker = None
     try:
         settings = load_settings()
+        if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+            worker = start_worker(BASE_DIR / "var" / "worker.log")
         if settings.STRIPE_LOCAL:
             localstripe = ensure_localstripe(
                 settings.LOCALSTRIPE_URL,
@@ -289,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
+        if worker is not None:
+            stop_localstripe(worker)  # the same SIGTERM-then-SIGKILL to its session
         if localstripe is not None:
             stop_localstripe(localstripe)
 

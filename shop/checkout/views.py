@@ -15,7 +15,9 @@ from oscar.apps.checkout import views as oscar_views
 from oscar.core.loading import get_class, get_model
 
 from shop.bookings.selectors import order_booked_departures
+from shop.bookings.ticket_documents import ticket_path
 from shop.checkout.forms import CHOOSE_METHOD, DeliveryMethodForm, PostAddressForm
+from shop.customercare.services import order_status_path
 from shop.shipping.methods import POST_COUNTRY, MeetingPointPickup, requires_address
 from shop.shipping.repository import method_for_order
 
@@ -180,6 +182,13 @@ class ThankYouView(oscar_views.ThankYouView):
         ctx["delivery_method"] = method_for_order(ctx["order"])
         ctx["no_delivery"] = ctx["order"].shipping_code == NoShippingRequired.code
         ctx["booked_departures"] = order_booked_departures(ctx["order"])
+        ctx["status_path"] = order_status_path(ctx["order"])
+        ctx["tickets"] = [
+            (ticket, ticket_path(ticket))
+            for ticket in ctx["order"]
+            .tickets.select_related("departure")
+            .order_by("departure__starts_at", "pk")
+        ]
         return ctx
 
 

@@ -97,6 +97,44 @@ def test_bad_codes_get_a_clear_message_and_change_nothing(client, booked, studen
     assert not ActivityEntry.objects.filter(action="ticket.checked_in").exists()
 
 
+@pytest.mark.parametrize("scanned", ["url", "token"])
+def test_the_scanned_qr_code_checks_the_group_in(client, booked, student, scanned):
+    from shop.bookings.ticket_documents import ticket_token, ticket_url
+
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(student)
+    content = ticket_url(ticket) if scanned == "url" else ticket_token(ticket)
+
+    response = client.post(manifest(departure), {"scan": content, "code": ""})
+
+    assert "Отмечены" in " ".join(str(m) for m in response.wsgi_request._messages)
+    ticket.refresh_from_db()
+    assert ticket.checked_in_by == student
+
+
+@pytest.mark.parametrize(
+    "scanned",
+    [
+        "http://127.0.0.1:8000/shop/tickets/{code}:forged/",
+        "{code}:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "https://example.com/some/other/qr",
+        "WIFI:S:cafe;T:WPA;P:secret;;",
+    ],
+)
+def test_a_forged_or_foreign_qr_code_is_refused(client, booked, student, scanned):
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(student)
+
+    response = client.post(manifest(departure), {"scan": scanned.format(code=ticket.code)})
+
+    assert "повреждён или подделан" in " ".join(str(m) for m in response.wsgi_request._messages)
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+    assert not ActivityEntry.objects.filter(action="ticket.checked_in").exists()
+
+
 def test_scanning_twice_says_when_and_who(client, booked, student):
     order, departure = booked
     ticket = Ticket.objects.get(order=order)
