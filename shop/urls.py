@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("shop/", include("shop.customercare.urls")),
     path("shop/checkout/payment/", include("shop.payments.urls")),
     path("shop/dashboard/orders/", include("shop.payments.dashboard_urls")),
+    path("shop/dashboard/orders/", include("shop.order.dashboard_urls")),
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     # Wagtail's catch-all comes last.
