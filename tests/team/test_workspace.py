@@ -99,6 +99,43 @@ def test_a_student_walks_a_gingerbread_order_to_the_customer(client, django_user
     assert "отметил(а): Выдан" in page
 
 
+def test_a_student_walks_gingerbread_and_a_tour_booking_through_every_step(
+    client, django_user_model, student, mailoutbox, django_capture_on_commit_callbacks
+):
+    from shop.bookings.models import Ticket
+    from shop.customercare.services import order_status_path
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order, box = paid_order(client, django_user_model, with_tour=True)
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(student)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, order, action="claim")
+        act(client, order, action="step", stage="packed")
+        act(client, order, action="step", stage="ready")
+        act(client, order, action="step", stage="handed_over")
+        client.post(f"/team/tours/{ticket.departure_id}/", {"code": ticket.code})
+
+    log = list(ActivityEntry.objects.filter(order=order).order_by("at", "pk"))
+    assert [(e.action, e.after.get("stage")) for e in log] == [
+        ("order.claimed", None),
+        ("order.step", "packed"),
+        ("order.step", "ready"),
+        ("order.step", "handed_over"),
+        ("ticket.checked_in", None),
+    ]
+    assert {e.actor for e in log} == {student}
+    assert log[-1].departure_id == ticket.departure_id
+    assert [m.subject for m in mailoutbox] == [
+        f"Заказ {order.number}: ваши билеты",
+        f"Заказ {order.number} можно забрать",
+    ]
+    client.logout()
+    status = client.get(order_status_path(order)).content.decode()
+    assert '<li class="is-done">Выдан</li>' in status and "Отмечены в" in status
+
+
 def test_a_parcel_needs_its_tracking_number(client, django_user_model, student):
     order, box = paid_order(client, django_user_model, post=True)
     client.force_login(student)
