@@ -8,8 +8,8 @@ localstripe, a fake Stripe (shop/payments/localstripe_server.py). This launcher
    DJANGO_SETTINGS_MODULE says otherwise);
 2. in that local mode, reuses a localstripe already answering at LOCALSTRIPE_URL (and
    registers the site's webhook with it again) or starts one on 127.0.0.1 (data in
-   var/localstripe.pickle, log in var/localstripe.log) and waits until it answers;
-   with real keys it starts nothing;
+   var/localstripe.pickle, log in var/localstripe.log) and waits until it answers, then
+   places the demo orders, paid through it (once); with real keys it starts nothing;
 3. starts the task worker (`manage.py db_worker`, log in var/worker.log) that sends the
    queued customer e-mails, unless TASKS_IMMEDIATE is set;
 4. prints the banner (shop/core/banner.py) and runs `manage.py runserver`;
@@ -291,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
                 args.log,
                 args.localstripe_timeout,
             )
+            if settings.DEMO_DATA_ALLOWED:
+                # A few paid orders for the workspace (once: later runs find them).
+                subprocess.run(
+                    [sys.executable, "manage.py", "load_demo_orders"], cwd=BASE_DIR, check=False
+                )
             if localstripe is not None:
                 how = (
                     f"started for this run (pid {localstripe.pid}), stopped with the server\n"

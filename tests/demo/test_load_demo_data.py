@@ -12,6 +12,8 @@ Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
 ProductImage = get_model("catalogue", "ProductImage")
 ProductTranslation = get_model("catalogue", "ProductTranslation")
+Order = get_model("order", "Order")
+User = get_user_model()
 
 
 def _counts():
@@ -87,3 +89,25 @@ def test_demo_data_is_refused_where_settings_forbid_it(settings):
     with pytest.raises(CommandError, match="production never loads demo accounts"):
         call_command("load_demo_data")
     assert not get_user_model().objects.filter(email="admin@example.com").exists()
+
+
+@pytest.mark.payments
+def test_demo_orders_are_paid_in_localstripe_and_wait_for_the_team(
+    loaded, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from shop.payments import gateway
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo_orders")
+        call_command("load_demo_orders")  # the second run places nothing
+
+    orders = list(Order.objects.order_by("pk"))
+    assert len(orders) == 5 and {o.status for o in orders} == {"Paid"}
+    for order in orders:
+        intent = gateway.intent_retrieve(order.payment_attempt.payment_intent_id)
+        assert intent.status == "succeeded" and intent.amount == int(order.total_incl_tax * 100)
+    assert len(mailoutbox) == 5
+    assert any("your tickets" in m.subject for m in mailoutbox)  # the English guest's
+    client.force_login(User.objects.get(email="student1@example.com"))
+    queue = client.get("/team/").content.decode()
+    assert sum(order.number in queue for order in orders) == 4  # one order is tours only

@@ -17,7 +17,13 @@ from tests.checkout.helpers import basket_for, make_departure
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.e2e]
+pytestmark = [
+    pytest.mark.smoke,
+    pytest.mark.payments,
+    pytest.mark.e2e,
+    # The rows migrations created (ticket types, locales) come back after the flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def camera_video(png: bytes, path: Path) -> Path:
@@ -38,7 +44,7 @@ def camera_video(png: bytes, path: Path) -> Path:
 
 
 def test_the_guide_scans_the_ticket_and_the_group_is_checked_in(
-    transactional_db, live_server, django_user_model, tmp_path, monkeypatch
+    live_server, django_user_model, tmp_path, monkeypatch
 ):
     from django.db import connections
     from playwright.sync_api import sync_playwright

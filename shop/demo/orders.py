@@ -1,0 +1,149 @@
+"""Demo orders for the student workspace, paid through the local Stripe (localstripe).
+
+`make run` calls this once localstripe answers, so the orders are paid like real ones:
+refunds and departure cancellations work on them. It runs only in local Stripe mode and
+only once (the demo customers' orders are looked up first).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import translation
+from oscar.core.loading import get_model
+
+from shop.bookings.models import Departure
+from shop.bookings.services import BookingRequest, basket_add_booking
+from shop.partner.strategy import Selector
+from shop.payments import gateway
+from shop.payments.models import AttemptStatus
+from shop.payments.services import _shipping, attempt_create, attempt_settle, attempt_start
+
+Basket = get_model("basket", "Basket")
+Order = get_model("order", "Order")
+Product = get_model("catalogue", "Product")
+
+DEMO_CARD = "4242424242424242"
+
+
+@dataclass
+class DemoOrder:
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+    boxes: int = 0
+    adults: int = 0
+    children: int = 0
+    language: str = "ru"
+    post_address: dict | None = None
+
+
+DEMO_ORDERS = [
+    DemoOrder("olga@demo.example", "Ольга", "Смирнова", "+7 914 000-11-22", boxes=2, adults=2),
+    DemoOrder("pavel@demo.example", "Павел", "Кузнецов", "+7 902 000-33-44", boxes=1),
+    DemoOrder(
+        "anna@demo.example",
+        "Анна",
+        "Иванова",
+        "+7 950 000-55-66",
+        boxes=3,
+        post_address={
+            "first_name": "Анна",
+            "last_name": "Иванова",
+            "line1": "ул. Ленина, д. 5, кв. 12",
+            "line4": "Иркутск",
+            "state": "Иркутская область",
+            "postcode": "664003",
+            "country": "RU",
+            "phone_number": "+79500005566",
+        },
+    ),
+    DemoOrder(
+        "li.wei@demo.example", "Wei", "Li", "+86 138 0000 0000", adults=2, children=1, language="en"
+    ),
+    DemoOrder("maxim@demo.example", "Максим", "Попов", "+7 924 000-77-88", boxes=1, adults=1),
+]
+
+
+def _card() -> tuple[str, str]:
+    token = gateway.client().v1.tokens.create(
+        params={"card": {"number": DEMO_CARD, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
+    )
+    return token.id, token.card.id
+
+
+def _customer(demo: DemoOrder):
+    User = get_user_model()
+    user, _created = User.objects.get_or_create(
+        username=demo.email,
+        defaults={"email": demo.email, "first_name": demo.first_name, "last_name": demo.last_name},
+    )
+    return user
+
+
+def _basket(user, demo: DemoOrder, gingerbread, departure):
+    basket = Basket.objects.create(owner=user)
+    basket.strategy = Selector().strategy(user=user)
+    if demo.boxes:
+        basket.add_product(gingerbread, demo.boxes)
+    if demo.adults or demo.children:
+        tickets = {code: n for code, n in (("adult", demo.adults), ("child", demo.children)) if n}
+        basket_add_booking(
+            basket,
+            departure,
+            BookingRequest(
+                tickets=tickets,
+                lead_name=f"{demo.first_name} {demo.last_name}",
+                lead_phone=demo.phone,
+            ),
+        )
+    return basket
+
+
+def demo_load_orders() -> int:
+    """Place and pay the demo orders that do not exist yet; returns how many were placed."""
+    gingerbread = (
+        Product.objects.filter(product_class__slug="gingerbread", stockrecords__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    departure = (
+        Departure.objects.filter(status="scheduled", tour__is_group_booking=False)
+        .select_related("tour")
+        .order_by("starts_at")
+    )
+    departure = next((d for d in departure if d.is_open_for_booking() and d.seats_left >= 3), None)
+    if gingerbread is None or departure is None:
+        return 0
+    placed = 0
+    for demo in DEMO_ORDERS:
+        user = _customer(demo)
+        if Order.objects.filter(user=user).exists():
+            continue
+        with translation.override(demo.language), transaction.atomic():
+            basket = _basket(user, demo, gingerbread, departure)
+            if demo.post_address:
+                method = "post-russia"
+            elif demo.boxes:
+                method = "pickup-college"
+            else:
+                method = "no-shipping-required"
+            attempt = attempt_create(
+                basket=basket,
+                user=user,
+                guest_email="",
+                shipping_method_code=method,
+                shipping_address=demo.post_address or {},
+                amount=0,
+            )
+            shipping_method, _address = _shipping(attempt, basket)
+            charge = shipping_method.calculate(basket)
+            attempt.amount = basket.total_incl_tax + charge.incl_tax
+            attempt.save(update_fields=["amount"])
+        token_id, card_id = _card()
+        with translation.override(demo.language):
+            attempt_start(attempt, token_id=token_id, card_id=card_id)
+            attempt = attempt_settle(attempt)
+        placed += attempt.status == AttemptStatus.PAID
+    return placed
