@@ -197,6 +197,11 @@ def message_send(message_id: int) -> bool:
     message = CustomerMessage.objects.select_related("order", "ticket").get(pk=message_id)
     try:
         email = render_message(message)
+        if email is None:
+            CustomerMessage.objects.filter(pk=message_id).update(
+                attempts=MAX_ATTEMPTS, last_error="Not sent: the booking is no longer active."
+            )
+            return False
         email.send()
     except Exception as error:
         CustomerMessage.objects.filter(pk=message_id).update(
@@ -224,7 +229,8 @@ def messages_send_pending() -> tuple[int, int]:
     return sent, failed
 
 
-def render_message(message: CustomerMessage) -> EmailMultiAlternatives:
+def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
+    """The e-mail in the message's language; None when there is nothing left to say."""
     with translation.override(message.language):
         order = message.order
         summary = order_summary(order)
@@ -236,6 +242,10 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives:
             summary["bookings"] = [
                 b for b in summary["bookings"] if b["departure"].pk == departure_id
             ]
+        if message.kind == MessageKind.REMINDER and not any(
+            b["state"] == "booked" for b in summary["bookings"]
+        ):
+            return None  # cancelled or checked in since the reminder was queued
         context = {**summary, "message": message, "details": message.details}
         base = f"customercare/email/{message.kind}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())

@@ -179,6 +179,20 @@ def test_no_reminder_for_a_cancelled_departure(client, django_user_model):
     assert reminders_queue() == 0
 
 
+def test_a_reminder_for_a_departure_cancelled_meanwhile_is_not_sent(
+    client, django_user_model, mailoutbox
+):
+    _order, departure = paid_booking(client, django_user_model, starts_in=dt.timedelta(hours=20))
+    assert reminders_queue() == 1  # queued; the worker has not run yet
+    Departure.objects.filter(pk=departure.pk).update(status="cancelled")
+
+    message = CustomerMessage.objects.get(kind="reminder")
+    assert message_send.call(message.pk) is False
+    assert mailoutbox == []
+    message.refresh_from_db()
+    assert message.sent_at is None and "no longer active" in message.last_error
+
+
 def test_the_html_part_is_a_whole_document(
     client, django_user_model, mailoutbox, django_capture_on_commit_callbacks
 ):
