@@ -8,15 +8,17 @@ localstripe, a fake Stripe (shop/payments/localstripe_server.py). This launcher
    DJANGO_SETTINGS_MODULE says otherwise);
 2. in that local mode, reuses a localstripe already answering at LOCALSTRIPE_URL (and
    registers the site's webhook with it again) or starts one on 127.0.0.1 (data in
-   var/localstripe.pickle, log in var/localstripe.log) and waits until it answers, then
-   places the demo orders, paid through it (once); with real keys it starts nothing;
-3. starts the task worker (`manage.py db_worker`, log in var/worker.log) that sends the
-   queued customer e-mails, unless TASKS_IMMEDIATE is set;
+   var/localstripe.pickle, log in var/localstripe.log) and waits until it answers; with
+   --demo-orders it then places the demo orders, paid through it (once); with real keys it
+   starts nothing;
+3. with --worker, starts the task worker (`manage.py db_worker`, log in var/worker.log)
+   that sends the queued customer e-mails, unless TASKS_IMMEDIATE is set;
 4. prints the banner (shop/core/banner.py) and runs `manage.py runserver`;
 5. when the server stops (Ctrl+C, SIGTERM, an error) stops the worker and the localstripe
    it started.
 
-    python scripts/devserver.py [--addr 127.0.0.1:8000] [-- COMMAND instead of runserver]
+    python scripts/devserver.py [--addr 127.0.0.1:8000] [--worker] [--demo-orders]
+                                [-- COMMAND instead of runserver]
 """
 
 import argparse
@@ -271,6 +273,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=BASE_DIR / "var" / "localstripe.pickle")
     parser.add_argument("--log", type=Path, default=BASE_DIR / "var" / "localstripe.log")
     parser.add_argument("--localstripe-timeout", type=float, default=20.0)
+    parser.add_argument(
+        "--worker", action="store_true", help="also run the task worker (db_worker)"
+    )
+    parser.add_argument(
+        "--demo-orders",
+        action="store_true",
+        help="place the demo orders through localstripe once it answers",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND to run instead")
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -280,7 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     localstripe = worker = None
     try:
         settings = load_settings()
-        if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        if (
+            args.worker
+            and settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+        ):
             worker = start_worker(BASE_DIR / "var" / "worker.log")
         if settings.STRIPE_LOCAL:
             localstripe = ensure_localstripe(
@@ -291,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.log,
                 args.localstripe_timeout,
             )
-            if settings.DEMO_DATA_ALLOWED:
+            if args.demo_orders and settings.DEMO_DATA_ALLOWED:
                 # A few paid orders for the workspace (once: later runs find them).
                 subprocess.run(
                     [sys.executable, "manage.py", "load_demo_orders"], cwd=BASE_DIR, check=False
