@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean bench-queries
+.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean bench-queries bench-reports
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
@@ -27,7 +27,7 @@ demo: migrate
 # Without STRIPE_SECRET_KEY (environment or .env) scripts/devserver.py starts localstripe, a
 # fake Stripe, on 127.0.0.1:8420 first (or reuses one already there) and stops it with the server.
 run: demo
-	@$(PY) scripts/devserver.py --addr 127.0.0.1:8000
+	@$(PY) scripts/devserver.py --addr 127.0.0.1:8000 --worker --demo-orders
 
 lint: install
 	$(BIN)/ruff check .
@@ -62,6 +62,10 @@ messages: install
 # SQL queries per storefront page with a small and a ten times larger catalogue.
 bench-queries: install
 	$(PY) -m bench.query_counts
+
+# Queries and render times of the teachers' report and portfolio with 10,000 orders.
+bench-reports: install
+	$(PY) -m bench.teaching_reports
 
 clean:
 	rm -rf var
