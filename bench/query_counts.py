@@ -94,6 +94,14 @@ def main() -> int:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
+    # Its own throwaway database, so that a benchmark never clobbers the test suite's.
+    test = connection.settings_dict.setdefault("TEST", {})
+    if connection.vendor == "sqlite":
+        from django.conf import settings
+
+        test["NAME"] = str(settings.VAR_DIR / "bench-db.sqlite3")
+    else:
+        test["NAME"] = "bench_" + connection.settings_dict["NAME"]
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         rows = measure()

@@ -14,10 +14,14 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "order.view_order",
         "team.process_order",
     ],
-    # Teachers review sales and the students' work; they change no order.
+    # Teachers review sales and the students' work and assess it; they change no order.
+    # (A student sees their own portfolio without any extra permission.)
     TEACHERS: [
         "order.view_order",
         "catalogue.view_product",
+        "teaching.view_reports",
+        "teaching.view_portfolios",
+        "teaching.assess_students",
     ],
 }
 

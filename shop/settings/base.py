@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "shop.payments.apps.PaymentsConfig",
     "shop.team.apps.TeamConfig",
     "shop.customercare.apps.CustomerCareConfig",
+    "shop.teaching.apps.TeachingConfig",
     # Oscar (forked apps replace Oscar's own entries)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",

@@ -1,0 +1,77 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shop.teaching.reports import DateRange
+
+MAX_DAYS = 3 * 366
+
+
+class RangeForm(forms.Form):
+    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    every = forms.ChoiceField(
+        label=_("Trend by"),
+        choices=[("day", _("day")), ("week", _("week")), ("month", _("month"))],
+        required=False,
+    )
+    target = forms.IntegerField(
+        label=_("Target, hours"), min_value=1, max_value=24 * 14, required=False
+    )
+
+    @staticmethod
+    def default_initial() -> dict:
+        today = timezone.localdate()
+        return {"first": today.replace(day=1), "last": today, "every": "day", "target": 24}
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if last < first:
+                raise forms.ValidationError(_("The range ends before it starts."))
+            if (last - first).days > MAX_DAYS:
+                raise forms.ValidationError(_("Choose at most three years."))
+        return data
+
+    def date_range(self) -> DateRange:
+        return DateRange(self.cleaned_data["first"], self.cleaned_data["last"])
+
+
+class PeriodForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+class RubricForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("Criterion"), max_length=150)
+    description = forms.CharField(
+        label=_("What it looks at"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    levels = forms.CharField(
+        label=_("Levels, one per line: points | level | descriptor"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def parse_date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw or "")
+    except ValueError:
+        return None

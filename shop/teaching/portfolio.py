@@ -1,0 +1,142 @@
+"""A student's portfolio for a period: what they did, in figures and as a timeline.
+
+The figures are aggregate queries over the activity log, so their cost does not depend on how
+much the student (or the team) did. Customer data is kept out: the timeline names orders by
+number and check-ins by ticket code and head count, never by name or phone.
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from oscar.core.loading import get_model
+
+from shop.activity.models import ActivityEntry
+from shop.core.roles import STUDENTS
+from shop.teaching.models import Period
+from shop.teaching.reports import GOODS_DONE, DateRange, _hours, _money, _percent
+from shop.team.models import OrderHandling
+
+Order = get_model("order", "Order")
+
+TIMELINE_PAGE = 50
+
+
+def period_range(period: Period) -> DateRange:
+    return DateRange(period.starts_on, period.ends_on)
+
+
+def students():
+    return (
+        get_user_model()
+        .objects.filter(groups__name=STUDENTS, is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _figures(entries) -> dict:
+    people = Cast(KeyTextTransform("people", "after"), IntegerField())
+    return entries.aggregate(
+        actions=Count("pk"),
+        orders=Count("order", distinct=True, filter=Q(action__startswith="order.")),
+        steps=Count("pk", filter=Q(action="order.step")),
+        corrections=Count("pk", filter=Q(action="order.corrected")),
+        departures=Count("departure", distinct=True, filter=Q(action="ticket.checked_in")),
+        checkins=Count("pk", filter=Q(action="ticket.checked_in")),
+        participants=Sum(people, filter=Q(action="ticket.checked_in")),
+        refunds=Count("pk", filter=Q(action="order.refunded")),
+    )
+
+
+@dataclass
+class Portfolio:
+    student: object
+    period: Period
+    figures: dict
+    team: dict
+    share_of_work: Decimal | None
+    revenue: Decimal
+    team_revenue: Decimal
+    share_of_revenue: Decimal | None
+    median_handling_hours: Decimal | None
+    timeline: object  # a page of ActivityEntry
+
+
+def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
+    dates = period_range(period)
+    in_period = ActivityEntry.objects.filter(dates.q("at"))
+    mine = _figures(in_period.filter(actor=student))
+    team = _figures(in_period.filter(actor__groups__name=STUDENTS))
+    mine["participants"] = mine["participants"] or 0
+    team["participants"] = team["participants"] or 0
+
+    # Revenue of the orders the student took on, against all orders placed in the period.
+    placed = Order.objects.filter(dates.q("date_placed"))
+    revenue = _money(
+        placed.filter(handling__claimed_by=student).aggregate(s=Sum("total_incl_tax"))["s"]
+    )
+    team_revenue = _money(placed.aggregate(s=Sum("total_incl_tax"))["s"])
+
+    # From taking an order to handing it over (or its delivery), for the orders they took.
+    done_at = Subquery(
+        ActivityEntry.objects.filter(
+            order_id=OuterRef("order_id"), action="order.step", after__stage__in=GOODS_DONE
+        )
+        .order_by("at")
+        .values("at")[:1]
+    )
+    spans = [
+        done - claimed
+        for claimed, done in OrderHandling.objects.filter(
+            claimed_by=student, claimed_at__isnull=False
+        )
+        .filter(dates.q("claimed_at"))
+        .annotate(done_at=done_at)
+        .values_list("claimed_at", "done_at")
+        if done is not None
+    ]
+    timeline = (
+        in_period.filter(actor=student)
+        .select_related("order", "departure__tour__product")
+        .order_by("-at", "-pk")
+    )
+    start = (max(page, 1) - 1) * TIMELINE_PAGE
+    return Portfolio(
+        student=student,
+        period=period,
+        figures=mine,
+        team=team,
+        share_of_work=_percent(mine["actions"], team["actions"]),
+        revenue=revenue,
+        team_revenue=team_revenue,
+        share_of_revenue=_percent(revenue, team_revenue),
+        median_handling_hours=_hours(statistics.median(spans)) if spans else None,
+        timeline=list(timeline[start : start + TIMELINE_PAGE + 1]),
+    )
+
+
+def students_overview(period: Period) -> list[dict]:
+    """Each student's action count in the period (one grouped query)."""
+    dates = period_range(period)
+    counts = dict(
+        ActivityEntry.objects.filter(dates.q("at"), actor__groups__name=STUDENTS)
+        .values("actor")
+        .annotate(n=Count("pk"))
+        .values_list("actor", "n")
+    )
+    return [{"student": s, "actions": counts.get(s.pk, 0)} for s in students()]
+
+
+def current_period(today: dt.date | None = None) -> Period | None:
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return (
+        Period.objects.filter(starts_on__lte=today, ends_on__gte=today).first()
+        or Period.objects.order_by("-ends_on").first()
+    )

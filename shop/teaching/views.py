@@ -1,0 +1,427 @@
+"""Teacher pages under /team/: reports, students, portfolios, assessment, rubrics, gradebook.
+
+A student sees only their own portfolio and assessments; everything else needs the teachers'
+permissions (shop/core/roles.py).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from shop.activity.models import ActivityEntry
+from shop.core.converters import row_id
+from shop.teaching import charts, exports, reports
+from shop.teaching.forms import CriterionForm, PeriodForm, RangeForm, RubricForm
+from shop.teaching.models import Assessment, Criterion, Level, Period, Reflection, Rubric, Score
+from shop.teaching.portfolio import (
+    TIMELINE_PAGE,
+    current_period,
+    period_range,
+    portfolio,
+    students,
+    students_overview,
+)
+from shop.teaching.services import (
+    AssessmentError,
+    Judgement,
+    assessment_sign,
+    criterion_add,
+    reflection_save,
+    rubric_create,
+)
+from shop.team.views import TeamAccessMixin
+
+VIEW_REPORTS = "teaching.view_reports"
+VIEW_PORTFOLIOS = "teaching.view_portfolios"
+ASSESS = "teaching.assess_students"
+
+
+class NeedsPermission(TeamAccessMixin):
+    """Team access plus one teaching permission."""
+
+    needs: str = ""
+
+    def has_permission(self):
+        return super().has_permission() and self.request.user.has_perm(self.needs)
+
+
+def _export(request, tables, filename):
+    kind = request.GET.get("export")
+    wanted = request.GET.get("table")
+    if wanted:
+        tables = [t for t in tables if t.id == wanted]
+        if not tables:
+            raise Http404
+    if kind == "csv":
+        return exports.csv_response(tables, filename)
+    if kind == "xlsx":
+        return exports.xlsx_response(tables, filename)
+    return None
+
+
+class ReportsView(NeedsPermission, TemplateView):
+    template_name = "teaching/reports.html"
+    needs = VIEW_REPORTS
+
+    def get(self, request, *args, **kwargs):
+        form = RangeForm(request.GET or None, initial=RangeForm.default_initial())
+        if not request.GET:
+            form = RangeForm(RangeForm.default_initial())
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, tables=[]))
+        period = form.date_range()
+        every = form.cleaned_data.get("every") or "day"
+        target = form.cleaned_data.get("target") or 24
+        tables = reports.report(period, every=every, target_hours=target)
+        response = _export(request, tables, f"report-{period.first:%Y%m%d}-{period.last:%Y%m%d}")
+        if response is not None:
+            return response
+        trend = next(t for t in tables if t.id == "trend")
+        chart = charts.bar_chart(
+            [(row["when"], row["sales"]) for row in trend.rows],
+            title=_("Sales by %(every)s") % {"every": dict(form.fields["every"].choices)[every]},
+            unit="₽",
+        )
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, tables=tables, chart=chart, query=request.GET.urlencode()
+            )
+        )
+
+
+class StudentsView(NeedsPermission, TemplateView):
+    template_name = "teaching/students.html"
+    needs = VIEW_PORTFOLIOS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = _chosen_period(self.request)
+        context.update(
+            {
+                "period": period,
+                "periods": Period.objects.all(),
+                "rows": students_overview(period) if period else [],
+            }
+        )
+        return context
+
+
+def _chosen_period(request) -> Period | None:
+    pk = row_id(request.GET.get("period"))
+    if pk is not None:
+        return Period.objects.filter(pk=pk).first()
+    return current_period()
+
+
+class PortfolioAccessMixin(TeamAccessMixin):
+    """The student themselves, or a teacher who may view portfolios."""
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = row_id(str(kwargs.get("pk")))
+        self.student = get_object_or_404(students(), pk=pk or 0) if pk else None
+        return super().dispatch(request, *args, **kwargs)
+
+    def has_permission(self):
+        user = self.request.user
+        if not super().has_permission() or self.student is None:
+            return False
+        return user.pk == self.student.pk or user.has_perm(VIEW_PORTFOLIOS)
+
+
+class PortfolioView(PortfolioAccessMixin, TemplateView):
+    template_name = "teaching/portfolio.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = _chosen_period(self.request)
+        context.update(
+            {
+                "student": self.student,
+                "period": period,
+                "periods": Period.objects.all(),
+                "is_self": self.request.user.pk == self.student.pk,
+                "can_assess": self.request.user.has_perm(ASSESS),
+            }
+        )
+        if period is None:
+            return context
+        page = row_id(self.request.GET.get("page")) or 1
+        folio = portfolio(self.student, period, page=page)
+        context.update(
+            {
+                "folio": folio,
+                "timeline": folio.timeline[:TIMELINE_PAGE],
+                "next_page": page + 1 if len(folio.timeline) > TIMELINE_PAGE else None,
+                "previous_page": page - 1 if page > 1 else None,
+                "reflection": Reflection.objects.filter(
+                    student=self.student, period=period
+                ).first(),
+                "assessments": _assessments(self.student, period),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.user.pk != self.student.pk:
+            raise PermissionDenied
+        period = get_object_or_404(Period, pk=row_id(request.POST.get("period")) or 0)
+        try:
+            reflection_save(student=self.student, period=period, text=request.POST.get("text", ""))
+            messages.success(request, _("Your reflection is saved."))
+        except AssessmentError as error:
+            messages.error(request, str(error))
+        return redirect(
+            reverse("team:portfolio", kwargs={"pk": self.student.pk}) + f"?period={period.pk}"
+        )
+
+
+def _assessments(student, period):
+    return list(
+        Assessment.objects.filter(student=student, period=period)
+        .select_related("teacher", "rubric", "supersedes")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.order_by("criterion__position", "pk")),
+            Prefetch(
+                "evidence",
+                queryset=ActivityEntry.objects.select_related("order", "departure__tour__product"),
+            ),
+        )
+        .order_by("rubric__name", "-version")
+    )
+
+
+class AssessView(NeedsPermission, TemplateView):
+    template_name = "teaching/assess.html"
+    needs = ASSESS
+
+    def dispatch(self, request, *args, **kwargs):
+        self.student = get_object_or_404(students(), pk=row_id(str(kwargs["pk"])) or 0)
+        return super().dispatch(request, *args, **kwargs)
+
+    def setup_choice(self):
+        self.period = get_object_or_404(
+            Period,
+            pk=row_id(self.request.GET.get("period") or self.request.POST.get("period")) or 0,
+        )
+        rubrics = Rubric.objects.prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.prefetch_related(
+                    Prefetch("levels", queryset=Level.objects.order_by("-points", "pk"))
+                ),
+            )
+        )
+        raw = self.request.GET.get("rubric") or self.request.POST.get("rubric")
+        self.rubrics = list(rubrics)
+        self.rubric = next((r for r in self.rubrics if r.pk == row_id(raw)), None) or (
+            self.rubrics[0] if self.rubrics else None
+        )
+        self.current = (
+            Assessment.objects.filter(
+                student=self.student,
+                period=self.period,
+                rubric=self.rubric,
+                superseded_by__isnull=True,
+            )
+            .prefetch_related("scores", "evidence")
+            .first()
+            if self.rubric
+            else None
+        )
+
+    def get_context_data(self, **kwargs):
+        self.setup_choice()
+        context = super().get_context_data(**kwargs)
+        dates = period_range(self.period)
+        scores = {s.criterion_id: s for s in self.current.scores.all()} if self.current else {}
+        context.update(
+            {
+                "student": self.student,
+                "period": self.period,
+                "rubrics": self.rubrics,
+                "rubric": self.rubric,
+                "current": self.current,
+                "scores": scores,
+                "cited": {e.pk for e in self.current.evidence.all()} if self.current else set(),
+                "entries": ActivityEntry.objects.filter(dates.q("at"), actor=self.student)
+                .select_related("order", "departure__tour__product")
+                .order_by("-at", "-pk")[:200],
+                "posted": kwargs.get("posted"),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.setup_choice()
+        if self.rubric is None:
+            raise Http404
+        judgements = {}
+        for criterion in self.rubric.criteria.all():
+            level = row_id(request.POST.get(f"level-{criterion.pk}"))
+            if level is not None:
+                judgements[criterion.pk] = Judgement(
+                    level_id=level, comment=request.POST.get(f"comment-{criterion.pk}", "")[:2000]
+                )
+        evidence = [pk for pk in map(row_id, request.POST.getlist("evidence")) if pk]
+        try:
+            assessment_sign(
+                teacher=request.user,
+                student=self.student,
+                period=self.period,
+                rubric=self.rubric,
+                judgements=judgements,
+                evidence_ids=evidence,
+                comment=request.POST.get("comment", "")[:5000],
+                revises=self.current,
+            )
+        except AssessmentError as error:
+            messages.error(request, str(error))
+            context = self.get_context_data(posted=request.POST)
+            return self.render_to_response(context, status=400)
+        messages.success(request, _("The assessment is signed."))
+        return redirect(
+            reverse("team:portfolio", kwargs={"pk": self.student.pk}) + f"?period={self.period.pk}"
+        )
+
+
+class RubricsView(NeedsPermission, TemplateView):
+    template_name = "teaching/rubrics.html"
+    needs = ASSESS
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "rubrics": Rubric.objects.prefetch_related("criteria__levels"),
+                "periods": Period.objects.all(),
+                "rubric_form": kwargs.get("rubric_form") or RubricForm(),
+                "period_form": kwargs.get("period_form") or PeriodForm(),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "period":
+            form = PeriodForm(request.POST)
+            if form.is_valid():
+                Period.objects.create(**form.cleaned_data)
+                messages.success(request, _("The period is added."))
+                return redirect("team:rubrics")
+            return self.render_to_response(self.get_context_data(period_form=form), status=400)
+        form = RubricForm(request.POST)
+        if form.is_valid():
+            rubric = rubric_create(teacher=request.user, **form.cleaned_data)
+            return redirect("team:rubric", pk=rubric.pk)
+        return self.render_to_response(self.get_context_data(rubric_form=form), status=400)
+
+
+class RubricView(NeedsPermission, TemplateView):
+    template_name = "teaching/rubric.html"
+    needs = ASSESS
+
+    def dispatch(self, request, *args, **kwargs):
+        self.rubric = get_object_or_404(
+            Rubric.objects.prefetch_related("criteria__levels"), pk=row_id(str(kwargs["pk"])) or 0
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "rubric": self.rubric,
+                "form": kwargs.get("form") or CriterionForm(),
+                "locked": self.rubric.assessments.exists(),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = CriterionForm(request.POST)
+        if form.is_valid():
+            try:
+                criterion_add(
+                    rubric=self.rubric,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    levels_text=form.cleaned_data["levels"],
+                )
+                messages.success(request, _("The criterion is added."))
+                return redirect("team:rubric", pk=self.rubric.pk)
+            except AssessmentError as error:
+                form.add_error(None, str(error))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class GradebookView(NeedsPermission, TemplateView):
+    template_name = "teaching/gradebook.html"
+    needs = ASSESS
+
+    def get(self, request, *args, **kwargs):
+        period = _chosen_period(request)
+        table = gradebook(period) if period else None
+        if table is not None:
+            response = _export(request, [table], f"gradebook-{period.starts_on:%Y%m%d}")
+            if response is not None:
+                return response
+        return self.render_to_response(
+            self.get_context_data(
+                period=period,
+                periods=Period.objects.all(),
+                table=table,
+                query=f"period={period.pk}" if period else None,
+            )
+        )
+
+
+def gradebook(period: Period) -> reports.Table:
+    """One row per current (latest) signed assessment in the period."""
+    assessments = list(
+        Assessment.objects.filter(period=period, superseded_by__isnull=True)
+        .select_related("student", "teacher", "rubric")
+        .prefetch_related("scores")
+        .order_by("student__last_name", "student__first_name", "rubric__name")
+    )
+    criteria: list[str] = []
+    for assessment in assessments:
+        for score in assessment.scores.all():
+            if score.criterion_name not in criteria:
+                criteria.append(score.criterion_name)
+    columns = [
+        reports.Column("student", _("Student")),
+        reports.Column("period", _("Period")),
+        reports.Column("rubric", _("Rubric")),
+    ]
+    for index, name in enumerate(criteria):
+        columns.append(reports.Column(f"c{index}", name))
+        columns.append(
+            reports.Column(f"p{index}", _("%(criterion)s, points") % {"criterion": name}, "int")
+        )
+    columns += [
+        reports.Column("total", _("Total points"), "int"),
+        reports.Column("teacher", _("Teacher")),
+        reports.Column("signed", _("Signed"), "datetime"),
+        reports.Column("version", _("Version"), "int"),
+    ]
+    rows = []
+    for assessment in assessments:
+        row = {
+            "student": assessment.student.get_full_name() or assessment.student.get_username(),
+            "period": period.name,
+            "rubric": assessment.rubric.name,
+            "total": sum(s.points for s in assessment.scores.all()),
+            "teacher": assessment.teacher.get_full_name() or assessment.teacher.get_username(),
+            "signed": assessment.signed_at,
+            "version": assessment.version,
+        }
+        for score in assessment.scores.all():
+            index = criteria.index(score.criterion_name)
+            row[f"c{index}"] = score.level_name
+            row[f"p{index}"] = score.points
+        rows.append(row)
+    return reports.Table(id="gradebook", title=_("Gradebook"), columns=columns, rows=rows)

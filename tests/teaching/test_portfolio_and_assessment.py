@@ -1,0 +1,253 @@
+"""Portfolios from the activity log, reflections, and signed assessments that never change."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from shop.activity.models import ActivityEntry
+from shop.teaching.models import Assessment, Period, Reflection, Score
+from shop.teaching.services import (
+    AssessmentError,
+    Judgement,
+    assessment_sign,
+    criterion_add,
+    rubric_create,
+)
+from shop.team.services import order_claim, order_step
+from tests.checkout.helpers import basket_for, gingerbread
+from tests.payments.helpers import pay
+
+pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+
+
+@pytest.fixture
+def period():
+    today = timezone.localdate()
+    return Period.objects.create(
+        name="Ноябрь",
+        starts_on=today - dt.timedelta(days=10),
+        ends_on=today + dt.timedelta(days=10),
+    )
+
+
+@pytest.fixture
+def rubric(teacher):
+    rubric = rubric_create(teacher=teacher, name="Работа с заказами")
+    criterion_add(
+        rubric=rubric,
+        name="Аккуратность",
+        description="",
+        levels_text="3 | Отлично | Без ошибок\n2 | Хорошо | Редкие ошибки\n1 | Пока слабо |",
+    )
+    criterion_add(
+        rubric=rubric,
+        name="Скорость",
+        description="",
+        levels_text="2 | Быстро | В тот же день\n1 | Медленно |",
+    )
+    return rubric
+
+
+@pytest.fixture
+def handled(client, django_user_model, student):
+    """A gift box order the student took and handed over."""
+    customer = django_user_model.objects.create_user(
+        username="tourist", email="tourist@example.com", password="pw-123456"
+    )
+    client.force_login(customer)
+    basket_for(customer, products=[gingerbread(price="1350", stock=5)])
+    client.post("/shop/checkout/shipping-method/", {"method_code": "pickup-college"})
+    order = pay(client)
+    client.logout()
+    order_claim(order=order, actor=student)
+    for stage in ("packed", "ready", "handed_over"):
+        order_step(order=order, actor=student, to_stage=stage)
+    return order
+
+
+def levels(rubric, *points):
+    judgements = {}
+    for criterion, wanted in zip(rubric.criteria.all(), points, strict=True):
+        level = next(lv for lv in criterion.levels.all() if lv.points == wanted)
+        judgements[criterion.pk] = Judgement(level_id=level.pk, comment=f"{criterion.name}!")
+    return judgements
+
+
+def test_the_portfolio_counts_what_the_student_did(client, student, handled, period):
+    client.force_login(student)
+
+    page = client.get(f"/team/students/{student.pk}/?period={period.pk}")
+
+    folio = page.context["folio"]
+    assert folio.figures["orders"] == 1 and folio.figures["steps"] == 3
+    assert folio.share_of_work == 100 and folio.share_of_revenue == 100
+    html = page.content.decode()
+    assert f"/team/orders/{handled.number}/" in html
+    assert "tourist@example.com" not in html  # no customer data in a portfolio
+
+
+def test_a_student_writes_a_reflection_on_their_own_portfolio_only(
+    client, student, other_student, period
+):
+    client.force_login(student)
+    client.post(
+        f"/team/students/{student.pk}/", {"period": period.pk, "text": "Научился упаковывать"}
+    )
+    assert Reflection.objects.get(student=student).text == "Научился упаковывать"
+
+    response = client.post(
+        f"/team/students/{other_student.pk}/", {"period": period.pk, "text": "x"}
+    )
+    assert response.status_code == 403
+    assert client.get(f"/team/students/{other_student.pk}/?period={period.pk}").status_code == 403
+    assert not Reflection.objects.filter(student=other_student).exists()
+
+
+def test_a_teacher_signs_an_assessment_citing_evidence_and_the_student_sees_it(
+    client, teacher, student, handled, period, rubric
+):
+    entry = ActivityEntry.objects.filter(actor=student, action="order.step").first()
+    client.force_login(teacher)
+    form = client.get(f"/team/students/{student.pk}/assess/?period={period.pk}")
+    assert form.status_code == 200
+    data = {"period": period.pk, "rubric": rubric.pk, "evidence": [entry.pk], "comment": "Молодец"}
+    for criterion_pk, judgement in levels(rubric, 3, 2).items():
+        data[f"level-{criterion_pk}"] = judgement.level_id
+        data[f"comment-{criterion_pk}"] = "ok"
+    client.post(f"/team/students/{student.pk}/assess/", data)
+
+    assessment = Assessment.objects.get(student=student)
+    assert assessment.teacher == teacher and assessment.version == 1
+    assert sum(s.points for s in assessment.scores.all()) == 5
+    assert list(assessment.evidence.all()) == [entry]
+
+    client.force_login(student)
+    page = client.get(f"/team/students/{student.pk}/?period={period.pk}").content.decode()
+    assert "Работа с заказами" in page and "Ирина Учитель" in page and "Молодец" in page
+
+
+def test_a_signed_assessment_is_never_changed_silently(teacher, student, handled, period, rubric):
+    first = assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 1, 1),
+        evidence_ids=[],
+    )
+    with pytest.raises(PermissionDenied):
+        first.comment = "changed"
+        first.save()
+    with pytest.raises(PermissionDenied):
+        Score.objects.filter(assessment=first).update(points=3)
+    with pytest.raises(PermissionDenied):
+        first.delete()
+
+    second = assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 3, 2),
+        evidence_ids=[],
+        revises=first,
+    )
+
+    first.refresh_from_db()
+    assert second.version == 2 and second.supersedes == first
+    assert sorted(s.points for s in first.scores.all()) == [1, 1]  # the old one stays
+    assert not first.is_current and second.is_current
+    # Revising an old version (another tab) is refused.
+    with pytest.raises(AssessmentError):
+        assessment_sign(
+            teacher=teacher,
+            student=student,
+            period=period,
+            rubric=rubric,
+            judgements=levels(rubric, 2, 2),
+            evidence_ids=[],
+            revises=first,
+        )
+
+
+def test_evidence_must_be_the_students_own_action_in_the_period(
+    teacher, student, other_student, handled, period, rubric
+):
+    foreign = ActivityEntry.objects.create(actor=other_student, action="order.claimed")
+    with pytest.raises(AssessmentError):
+        assessment_sign(
+            teacher=teacher,
+            student=student,
+            period=period,
+            rubric=rubric,
+            judgements=levels(rubric, 3, 2),
+            evidence_ids=[foreign.pk],
+        )
+    with pytest.raises(AssessmentError):  # a level missing
+        assessment_sign(
+            teacher=teacher,
+            student=student,
+            period=period,
+            rubric=rubric,
+            judgements={},
+            evidence_ids=[],
+        )
+    assert not Assessment.objects.exists()
+
+
+def test_a_rubric_in_use_cannot_be_edited(teacher, student, handled, period, rubric):
+    assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 3, 2),
+        evidence_ids=[],
+    )
+    with pytest.raises(AssessmentError):
+        criterion_add(rubric=rubric, name="Новое", description="", levels_text="1 | a\n2 | b")
+
+
+def test_the_gradebook_exports_the_current_versions(
+    client, teacher, student, handled, period, rubric
+):
+    import csv
+    import io
+
+    first = assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 1, 1),
+        evidence_ids=[],
+    )
+    assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 3, 2),
+        evidence_ids=[],
+        revises=first,
+    )
+    client.force_login(teacher)
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/team/gradebook/?period={period.pk}&export=csv").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+
+    assert rows[0][:4] == ["Студент", "Период", "Рубрика", "Аккуратность"]
+    assert rows[1][0] == "Алексей Студент" and rows[1][3:8] == ["Отлично", "3", "Быстро", "2", "5"]
+    assert rows[1][8] == "Ирина Учитель" and rows[1][10] == "2"
+    assert len(rows) == 2
+    xlsx = client.get(f"/team/gradebook/?period={period.pk}&export=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
