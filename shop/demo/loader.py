@@ -14,6 +14,7 @@ from django.contrib.sites.models import Site as DjangoSite
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.utils import timezone
+from django.utils.formats import date_format
 from oscar.core.loading import get_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
@@ -315,3 +316,42 @@ def demo_load_accounts() -> None:
             user.set_password(data["password"])
             user.save()
         user.groups.set(Group.objects.filter(name__in=item["groups"]))
+
+
+# --- teaching ----------------------------------------------------------------
+
+
+def demo_load_teaching(*, today: dt.date | None = None) -> None:
+    """The periods (this month, this semester) and the demo rubric, once."""
+    from shop.teaching.models import Period, Rubric
+    from shop.teaching.services import criterion_add, rubric_create
+
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    semester = (
+        (dt.date(today.year, 9, 1), dt.date(today.year, 12, 31))
+        if today.month >= 9
+        else (dt.date(today.year, 1, 9), dt.date(today.year, 6, 30))
+    )
+    for name, first, last in (
+        (
+            date_format(month_start, "F Y").capitalize(),
+            month_start,
+            next_month - dt.timedelta(days=1),
+        ),
+        ("Осенний семестр" if today.month >= 9 else "Весенний семестр", *semester),
+    ):
+        Period.objects.get_or_create(name=name, defaults={"starts_on": first, "ends_on": last})
+    data = read_fixture("teaching.toml")["rubric"]
+    if Rubric.objects.filter(name=data["name"]).exists():
+        return
+    teacher = get_user_model().objects.get(email=data["teacher"])
+    rubric = rubric_create(teacher=teacher, name=data["name"], description=data["description"])
+    for criterion in data["criteria"]:
+        criterion_add(
+            rubric=rubric,
+            name=criterion["name"],
+            description=criterion["description"],
+            levels_text="\n".join(criterion["levels"]),
+        )

@@ -146,4 +146,28 @@ def demo_load_orders() -> int:
             attempt_start(attempt, token_id=token_id, card_id=card_id)
             attempt = attempt_settle(attempt)
         placed += attempt.status == AttemptStatus.PAID
+    if placed:
+        _demo_work()
     return placed
+
+
+# What the demo students have done already: (student, customer, steps, tracking number).
+DEMO_WORK = [
+    ("student1@example.com", "olga@demo.example", ["packed", "ready"], ""),
+    ("student2@example.com", "pavel@demo.example", ["packed", "ready", "handed_over"], ""),
+    ("student1@example.com", "anna@demo.example", ["packed", "shipped"], "RA123456789RU"),
+]
+
+
+def _demo_work() -> None:
+    from shop.team.services import order_claim, order_step
+
+    User = get_user_model()  # noqa: N806
+    for student_email, customer_email, steps, tracking in DEMO_WORK:
+        student = User.objects.filter(email=student_email).first()
+        order = Order.objects.filter(user__email=customer_email).first()
+        if student is None or order is None or hasattr(order, "handling"):
+            continue
+        order_claim(order=order, actor=student)
+        for stage in steps:
+            order_step(order=order, actor=student, to_stage=stage, tracking_number=tracking)

@@ -106,8 +106,26 @@ def test_demo_orders_are_paid_in_localstripe_and_wait_for_the_team(
     for order in orders:
         intent = gateway.intent_retrieve(order.payment_attempt.payment_intent_id)
         assert intent.status == "succeeded" and intent.amount == int(order.total_incl_tax * 100)
-    assert len(mailoutbox) == 5
     assert any("your tickets" in m.subject for m in mailoutbox)  # the English guest's
-    client.force_login(User.objects.get(email="student1@example.com"))
+    assert len(mailoutbox) == 5 + 3  # and the ready (2) and shipped (1) news
+    student = User.objects.get(email="student1@example.com")
+    client.force_login(student)
     queue = client.get("/team/").content.decode()
-    assert sum(order.number in queue for order in orders) == 4  # one order is tours only
+    # One order is tours only, one is handed over already.
+    assert sum(order.number in queue for order in orders) == 3
+    page = client.get(f"/team/students/{student.pk}/").content.decode()
+    assert "RA123456789RU" in page  # their own work, in their portfolio
+
+
+def test_demo_periods_and_rubric(loaded):
+    from shop.teaching.models import Period, Rubric
+
+    rubric = Rubric.objects.get()
+    assert [c.name for c in rubric.criteria.all()][:2] == [
+        "Обслуживание покупателей",
+        "Аккуратность",
+    ]
+    assert rubric.max_points == 15
+    assert Period.objects.count() == 2
+    call_command("load_demo_data")
+    assert Rubric.objects.count() == 1 and Period.objects.count() == 2

@@ -2,7 +2,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from shop.demo.loader import demo_load_accounts, demo_load_catalogue, demo_load_pages
+from shop.demo.loader import (
+    demo_load_accounts,
+    demo_load_catalogue,
+    demo_load_pages,
+    demo_load_teaching,
+)
 
 
 class Command(BaseCommand):
@@ -18,4 +23,5 @@ class Command(BaseCommand):
             demo_load_accounts()
             demo_load_catalogue()
             demo_load_pages()
+            demo_load_teaching()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
