@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 
 
@@ -35,8 +36,10 @@ def bar_chart(points: list[tuple[str, Decimal | int]], *, title: str, unit: str 
                 f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" font-size="11" '
                 f'text-anchor="middle" fill="#4d6473">{escape(label[:12])}</text>'
             )
+    peak = number_format(max(v for _l, v in points), 0, use_l10n=True, force_grouping=True)
     parts.append(
-        f'<text x="{left}" y="12" font-size="11" fill="#4d6473">{escape(str(max(v for _l, v in points)))} {escape(unit)}</text>'  # noqa: E501
+        f'<text x="{left}" y="12" font-size="11" fill="#4d6473">'
+        f"{escape(peak)} {escape(unit)}</text>"
     )
     parts.append("</svg>")
     return "".join(parts)

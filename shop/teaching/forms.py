@@ -7,11 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from shop.teaching.reports import DateRange
 
 MAX_DAYS = 3 * 366
+ISO = "%Y-%m-%d"  # what <input type="date"> reads and sends
 
 
 class RangeForm(forms.Form):
-    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    first = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
+    )
+    last = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
+    )
     every = forms.ChoiceField(
         label=_("Trend by"),
         choices=[("day", _("day")), ("week", _("week")), ("month", _("month"))],
@@ -23,8 +28,9 @@ class RangeForm(forms.Form):
 
     @staticmethod
     def default_initial() -> dict:
-        today = timezone.localdate()
-        return {"first": today.replace(day=1), "last": today, "every": "day", "target": 24}
+        first = timezone.localdate().replace(day=1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return {"first": first, "last": last, "every": "day", "target": 24}
 
     def clean(self):
         data = super().clean()
@@ -42,9 +48,11 @@ class RangeForm(forms.Form):
 
 class PeriodForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
+    )
     ends_on = forms.DateField(
-        label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
     )
 
     def clean(self):

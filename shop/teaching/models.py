@@ -168,6 +168,10 @@ class Assessment(Signed):
         return f"{self.student} · {self.period} · v{self.version}"
 
     @property
+    def total_points(self) -> int:
+        return sum(score.points for score in self.scores.all())
+
+    @property
     def is_current(self) -> bool:
         return not hasattr(self, "superseded_by")
 

@@ -83,7 +83,7 @@ class ReportsView(NeedsPermission, TemplateView):
             return response
         trend = next(t for t in tables if t.id == "trend")
         chart = charts.bar_chart(
-            [(row["when"], row["sales"]) for row in trend.rows],
+            [(row["short"], row["sales"]) for row in trend.rows],
             title=_("Sales by %(every)s") % {"every": dict(form.fields["every"].choices)[every]},
             unit="₽",
         )

@@ -120,6 +120,8 @@ def order_step(*, order, actor, to_stage: str, tracking_number: str = "") -> Ord
         if to_stage in CONSUMING:
             _consume(handling.order)
         handling.stage = to_stage
+        if to_stage != Stage.SHIPPED:
+            tracking_number = ""  # a parcel number belongs to the parcel's step only
         if tracking_number:
             handling.tracking_number = tracking_number[:64]
         handling.save(update_fields=["stage", "tracking_number", "updated_at"])

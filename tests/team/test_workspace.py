@@ -139,7 +139,8 @@ def test_a_student_walks_gingerbread_and_a_tour_booking_through_every_step(
 def test_a_parcel_needs_its_tracking_number(client, django_user_model, student):
     order, box = paid_order(client, django_user_model, post=True)
     client.force_login(student)
-    act(client, order, action="step", stage="packed")
+    act(client, order, action="step", stage="packed", tracking_number="typed too early")
+    assert OrderHandling.objects.get(order=order).tracking_number == ""
 
     act(client, order, action="step", stage="shipped", tracking_number="  ")
     assert OrderHandling.objects.get(order=order).stage == Stage.PACKED
