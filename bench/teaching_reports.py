@@ -59,7 +59,7 @@ def run(total: int) -> list[tuple]:
     period = Period.objects.create(
         name="bench", starts_on=today - dt.timedelta(days=61), ends_on=today
     )
-    product, departure = gingerbread(price="250", stock=10**7), make_departure(capacity=10**7)
+    product, departure = gingerbread(price="250", stock=10**6), make_departure(capacity=20_000)
     pages = {}
 
     def urls():
