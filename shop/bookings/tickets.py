@@ -55,6 +55,17 @@ def tickets_issue(order) -> list[Ticket]:
     return tickets
 
 
+def _booking_active(ticket) -> bool:
+    """Whether any of the booking's order lines is still on (not cancelled)."""
+    for line in ticket.order.lines.filter(product_id=ticket.departure_id).prefetch_related(
+        "attributes__option"
+    ):
+        booking = booking_of(line)
+        if booking and booking["ref"] == ticket.booking_ref and line.status != "Cancelled":
+            return True
+    return False
+
+
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -95,7 +106,7 @@ def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
                 _("This ticket is for another departure: %(when)s.")
                 % {"when": ticket.departure.local_start_label()}
             )
-        if ticket.order.status not in ACTIVE_ORDER_STATUSES:
+        if ticket.order.status not in ACTIVE_ORDER_STATUSES or not _booking_active(ticket):
             raise CheckInError(_("This booking is cancelled."))
         if ticket.checked_in_at:
             raise CheckInError(

@@ -91,6 +91,7 @@ def order_summary(order) -> dict:
         .order_by("departure__starts_at", "pk")
     )
     now = timezone.now()
+    refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
     by_ref: dict[tuple[int, str], list] = {}
     goods = []
     for line in lines:
@@ -120,6 +121,14 @@ def order_summary(order) -> dict:
                 "participants": next((b["participants"] for _l, b in pairs if b), []),
                 "state": _booking_state(ticket, [line for line, _b in pairs], now),
                 "cancel_reason": departure.status_reason,
+                "refunded": sum(
+                    (
+                        r.amount
+                        for r in refunds
+                        if r.idempotency_key == f"departure-{departure.pk}-order-{order.pk}"
+                    ),
+                    0,
+                ),
                 "ticket_url": site_url(ticket_path(ticket)),
                 "ticket_path": ticket_path(ticket),
             }
@@ -128,7 +137,6 @@ def order_summary(order) -> dict:
     stage = handling.stage if handling else Stage.CONFIRMED
     if order.status == "Cancelled":
         stage = Stage.CANCELLED
-    refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
     return {
         "order": order,
         "bookings": bookings,
@@ -178,21 +186,24 @@ def _enqueue(pk: int) -> None:
         logger.exception("Could not queue customer message %s", pk)
 
 
-def _take(pk: int) -> bool:
-    """Mark the message as being sent, unless it is sent or another sender has it."""
+def _take(pk: int) -> dt.datetime | None:
+    """Mark the message as being sent, unless it is sent or another sender has it; returns
+    the mark (None when not taken)."""
     now = timezone.now()
-    return bool(
+    taken = (
         CustomerMessage.objects.filter(pk=pk, sent_at__isnull=True)
         .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - SENDING_TIMEOUT))
         .update(sending_since=now)
     )
+    return now if taken else None
 
 
 @task()
 def message_send(message_id: int) -> bool:
     """Send one message; True when this call sent it. Never sends a message twice, unless the
     mail server accepted it and this process died before noting so."""
-    if not _take(message_id):
+    taken_at = _take(message_id)
+    if taken_at is None:
         return False
     message = CustomerMessage.objects.select_related("order", "ticket").get(pk=message_id)
     try:
@@ -211,7 +222,7 @@ def message_send(message_id: int) -> bool:
         )
         logger.exception("Could not send customer message %s", message.key)
         raise
-    CustomerMessage.objects.filter(pk=message_id).update(
+    CustomerMessage.objects.filter(pk=message_id, sending_since=taken_at).update(
         sent_at=timezone.now(), attempts=message.attempts + 1, last_error=""
     )
     return True
@@ -278,7 +289,9 @@ def order_confirmation_queue(order) -> None:
     message_queue(kind=MessageKind.CONFIRMATION, order=order, key=f"order-{order.pk}-confirmation")
 
 
-def departure_cancelled_queue(*, order, departure, refunded, reason) -> CustomerMessage | None:
+def departure_cancelled_queue(
+    *, order, departure, refunded, reason, refund_pending=False
+) -> CustomerMessage | None:
     message, _created = message_queue(
         kind=MessageKind.DEPARTURE_CANCELLED,
         order=order,
@@ -286,6 +299,7 @@ def departure_cancelled_queue(*, order, departure, refunded, reason) -> Customer
         details={
             "departure": departure.pk,
             "refunded": str(refunded),
+            "refund_pending": refund_pending,
             "reason": reason,
         },
     )
@@ -304,13 +318,16 @@ def reminders_queue(now: dt.datetime | None = None) -> int:
     (from 2 to 30 hours ahead, so a daily run covers each departure once). Returns how many
     reminders are new; running it again queues nothing twice."""
     now = now or timezone.now()
-    tickets = Ticket.objects.filter(
-        departure__starts_at__gt=now + dt.timedelta(hours=2),
-        departure__starts_at__lte=now + dt.timedelta(hours=30),
-        departure__status=DepartureStatus.SCHEDULED,
-        order__status__in=("Paid", "Confirmed"),
-        checked_in_at__isnull=True,
-    ).select_related("order")
+    tickets = (
+        Ticket.objects.filter(
+            departure__starts_at__gt=now + dt.timedelta(hours=2),
+            departure__starts_at__lte=now + dt.timedelta(hours=30),
+            order__status__in=("Paid", "Confirmed"),
+            checked_in_at__isnull=True,
+        )
+        .exclude(departure__status=DepartureStatus.CANCELLED)
+        .select_related("order")
+    )
     new = 0
     for ticket in tickets:
         _message, created = message_queue(

@@ -17,7 +17,7 @@ from shop.bookings.ticket_documents import (
     ticket_qr_png,
     ticket_qr_svg,
 )
-from shop.customercare.services import order_status_path, order_summary
+from shop.customercare.services import order_summary
 
 Order = get_model("order", "Order")
 
@@ -72,7 +72,6 @@ class TicketView(PrivatePageMixin, TemplateView):
                 "order": ticket.order,
                 "qr_svg": ticket_qr_svg(ticket),
                 "token": kwargs["token"],
-                "status_path": order_status_path(ticket.order),
             }
         )
         return context

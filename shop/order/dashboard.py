@@ -50,6 +50,11 @@ def urlpatterns_guarded():
             path("", OrderListView.as_view(), name="order-list"),
             path("<str:number>/", OrderDetailView.as_view(), name="order-detail"),
             path(
+                "<str:number>/notes/<int:note_id>/",
+                OrderDetailView.as_view(),
+                name="order-detail-note",
+            ),
+            path(
                 "<str:number>/shipping-address/",
                 ShippingAddressUpdateView.as_view(),
                 name="order-shipping-address",

@@ -211,6 +211,8 @@ STORAGES = {
 # EMAIL_URL, e.g. smtp+tls://user:password@smtp.example:587; by default e-mails are printed.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="turbureau@baikal-college.example")
+# Seconds; well under the 10 minutes after which an unfinished send is tried again.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 
 # Background work (customer e-mails, Wagtail's reference index) is queued in the database and
 # done by `manage.py db_worker` (`make run` starts one). TASKS_IMMEDIATE=true does it in the

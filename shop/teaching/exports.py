@@ -13,12 +13,19 @@ from shop.teaching.reports import Table
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value):
-    """The value as a spreadsheet holds it: numbers stay numbers, times lose their zone."""
+    """The value as a spreadsheet holds it: numbers stay numbers, times lose their zone, and
+    text that a spreadsheet would run as a formula (a name or reason typed as "=…") is
+    kept as text by a leading apostrophe."""
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return value
 
 

@@ -437,8 +437,10 @@ def _first_step(stages):
 
 def service(period: DateRange, target_hours: int = 24) -> Table:
     """How fast paid gingerbread got ready (or was sent) and handed over."""
-    goods = Line.objects.filter(order_id=OuterRef("pk"), product__departure__isnull=True).exclude(
-        product=None
+    goods = (
+        Line.objects.filter(order_id=OuterRef("pk"), product__departure__isnull=True)
+        .exclude(product=None)
+        .exclude(status=CANCELLED)
     )
     times = list(
         placed_orders(period)
@@ -493,7 +495,11 @@ def refunds_and_cancellations(period: DateRange) -> Table:
         rows.append(
             {
                 "when": timezone.localtime(refund.created_at),
-                "what": _("Money refunded"),
+                "what": (
+                    _("Money refunded")
+                    if refund.status == RefundStatus.SUCCEEDED
+                    else _("Refund sent, not yet confirmed")
+                ),
                 "order": refund.order.number if refund.order else "",
                 "amount": _money(refund.amount),
                 "reason": refund.reason,

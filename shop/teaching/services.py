@@ -66,6 +66,10 @@ def assessment_sign(
     if len(entries) != len(set(evidence_ids)):
         raise AssessmentError(_("Evidence must be the student's own actions in this period."))
     with transaction.atomic():
+        # A criterion added meanwhile would leave this assessment without its score.
+        Rubric.objects.select_for_update().filter(pk=rubric.pk).first()
+        if rubric.criteria.count() != len(criteria):
+            raise AssessmentError(_("The rubric changed meanwhile: open the form again."))
         current = (
             Assessment.objects.select_for_update(of=("self",))
             .filter(student=student, period=period, rubric=rubric, superseded_by__isnull=True)
@@ -115,6 +119,10 @@ def reflection_save(*, student, period: Period, text: str) -> Reflection:
     text = text.strip()
     if not text:
         raise AssessmentError(_("Write a few words first."))
+    if Assessment.objects.filter(student=student, period=period).exists():
+        raise AssessmentError(
+            _("This period is assessed already: the reflection stays as the teacher read it.")
+        )
     reflection, _created = Reflection.objects.update_or_create(
         student=student, period=period, defaults={"text": text[:10000]}
     )
@@ -129,10 +137,6 @@ def rubric_create(*, teacher, name: str, description: str = "") -> Rubric:
 
 def criterion_add(*, rubric: Rubric, name: str, description: str, levels_text: str) -> Criterion:
     """Levels come one per line as "points | name | descriptor"."""
-    if rubric.assessments.exists():
-        raise AssessmentError(
-            _("Students have been assessed with this rubric: make a new one instead.")
-        )
     levels = []
     for number, line in enumerate(levels_text.splitlines(), start=1):
         if not line.strip():
@@ -147,6 +151,11 @@ def criterion_add(*, rubric: Rubric, name: str, description: str, levels_text: s
     if len(levels) < 2:
         raise AssessmentError(_("A criterion needs at least two levels."))
     with transaction.atomic():
+        Rubric.objects.select_for_update().filter(pk=rubric.pk).first()
+        if rubric.assessments.exists():
+            raise AssessmentError(
+                _("Students have been assessed with this rubric: make a new one instead.")
+            )
         criterion = Criterion.objects.create(
             rubric=rubric,
             name=name.strip()[:150],

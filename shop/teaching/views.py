@@ -6,7 +6,7 @@ permissions (shop/core/roles.py).
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -122,6 +122,8 @@ class PortfolioAccessMixin(TeamAccessMixin):
     """The student themselves, or a teacher who may view portfolios."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         pk = row_id(str(kwargs.get("pk")))
         self.student = get_object_or_404(students(), pk=pk or 0) if pk else None
         return super().dispatch(request, *args, **kwargs)
@@ -183,7 +185,8 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
 def _assessments(student, period):
     return list(
         Assessment.objects.filter(student=student, period=period)
-        .select_related("teacher", "rubric", "supersedes")
+        .annotate(current=~Exists(Assessment.objects.filter(supersedes=OuterRef("pk"))))
+        .select_related("teacher", "rubric")
         .prefetch_related(
             Prefetch("scores", queryset=Score.objects.order_by("criterion__position", "pk")),
             Prefetch(
@@ -200,6 +203,8 @@ class AssessView(NeedsPermission, TemplateView):
     needs = ASSESS
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(ASSESS):
+            return self.handle_no_permission()
         self.student = get_object_or_404(students(), pk=row_id(str(kwargs["pk"])) or 0)
         return super().dispatch(request, *args, **kwargs)
 
@@ -248,9 +253,7 @@ class AssessView(NeedsPermission, TemplateView):
                 "current": self.current,
                 "scores": scores,
                 "cited": {e.pk for e in self.current.evidence.all()} if self.current else set(),
-                "entries": ActivityEntry.objects.filter(dates.q("at"), actor=self.student)
-                .select_related("order", "departure__tour__product")
-                .order_by("-at", "-pk")[:200],
+                "entries": _evidence_choices(self.student, dates, self.current),
                 "posted": kwargs.get("posted"),
             }
         )
@@ -268,6 +271,15 @@ class AssessView(NeedsPermission, TemplateView):
                     level_id=level, comment=request.POST.get(f"comment-{criterion.pk}", "")[:2000]
                 )
         evidence = [pk for pk in map(row_id, request.POST.getlist("evidence")) if pk]
+        # The version the teacher saw; if another was signed meanwhile, the service refuses.
+        based_on = row_id(request.POST.get("revises"))
+        revises = (
+            Assessment.objects.filter(pk=based_on, student=self.student).first()
+            if based_on
+            else None
+        )
+        if based_on and revises is None:
+            raise Http404
         try:
             assessment_sign(
                 teacher=request.user,
@@ -277,7 +289,7 @@ class AssessView(NeedsPermission, TemplateView):
                 judgements=judgements,
                 evidence_ids=evidence,
                 comment=request.POST.get("comment", "")[:5000],
-                revises=self.current,
+                revises=revises,
             )
         except AssessmentError as error:
             messages.error(request, str(error))
@@ -287,6 +299,17 @@ class AssessView(NeedsPermission, TemplateView):
         return redirect(
             reverse("team:portfolio", kwargs={"pk": self.student.pk}) + f"?period={self.period.pk}"
         )
+
+
+def _evidence_choices(student, dates, current) -> list:
+    """The student's latest 200 actions in the period, plus any the current version cites."""
+    entries = ActivityEntry.objects.select_related("order", "departure__tour__product")
+    latest = list(entries.filter(dates.q("at"), actor=student).order_by("-at", "-pk")[:200])
+    cited = [e.pk for e in current.evidence.all()] if current else []
+    missing = set(cited) - {e.pk for e in latest}
+    if missing:
+        latest += list(entries.filter(pk__in=missing))
+    return sorted(latest, key=lambda e: (e.at, e.pk), reverse=True)
 
 
 class RubricsView(NeedsPermission, TemplateView):
@@ -387,20 +410,26 @@ def gradebook(period: Period) -> reports.Table:
         .prefetch_related("scores")
         .order_by("student__last_name", "student__first_name", "rubric__name")
     )
-    criteria: list[str] = []
+    # One pair of columns per criterion (by id: two criteria may share a name).
+    criteria: dict[int, str] = {}
+    several = len({a.rubric_id for a in assessments}) > 1
     for assessment in assessments:
         for score in assessment.scores.all():
-            if score.criterion_name not in criteria:
-                criteria.append(score.criterion_name)
+            name = score.criterion_name
+            criteria.setdefault(
+                score.criterion_id, f"{assessment.rubric.name}: {name}" if several else name
+            )
     columns = [
         reports.Column("student", _("Student")),
         reports.Column("period", _("Period")),
         reports.Column("rubric", _("Rubric")),
     ]
-    for index, name in enumerate(criteria):
-        columns.append(reports.Column(f"c{index}", name))
+    for criterion_id, name in criteria.items():
+        columns.append(reports.Column(f"c{criterion_id}", name))
         columns.append(
-            reports.Column(f"p{index}", _("%(criterion)s, points") % {"criterion": name}, "int")
+            reports.Column(
+                f"p{criterion_id}", _("%(criterion)s, points") % {"criterion": name}, "int"
+            )
         )
     columns += [
         reports.Column("total", _("Total points"), "int"),
@@ -420,8 +449,7 @@ def gradebook(period: Period) -> reports.Table:
             "version": assessment.version,
         }
         for score in assessment.scores.all():
-            index = criteria.index(score.criterion_name)
-            row[f"c{index}"] = score.level_name
-            row[f"p{index}"] = score.points
+            row[f"c{score.criterion_id}"] = score.level_name
+            row[f"p{score.criterion_id}"] = score.points
         rows.append(row)
     return reports.Table(id="gradebook", title=_("Gradebook"), columns=columns, rows=rows)

@@ -261,6 +261,7 @@ def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:
         result["orders"] += 1
         order.refresh_from_db()
         refund_amount = min(amount, order_refundable(order))
+        refund_pending = False
         if refund_amount > 0:
             try:
                 order_refund(
@@ -272,15 +273,23 @@ def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:
                 )
                 result["refunded"] += 1
             except RefundError as error:
+                # Staff retry it from the order's page; the customer is told it is on its way.
                 result["failed"].append((order.number, str(error)))
-        _tell_customer_departure_cancelled(order, departure, refund_amount, reason, actor)
+                refund_pending = True
+        _tell_customer_departure_cancelled(
+            order, departure, refund_amount, reason, actor, refund_pending=refund_pending
+        )
     return result
 
 
-def _tell_customer_departure_cancelled(order, departure, amount, reason, actor):
+def _tell_customer_departure_cancelled(order, departure, amount, reason, actor, refund_pending):
     with transaction.atomic():
         message = departure_cancelled_queue(
-            order=order, departure=departure, refunded=amount, reason=reason.strip()
+            order=order,
+            departure=departure,
+            refunded=amount,
+            reason=reason.strip(),
+            refund_pending=refund_pending,
         )
         if message is not None:
             activity_record(

@@ -207,3 +207,29 @@ def test_the_html_part_is_a_whole_document(
     )
     assert html.lstrip().startswith("<!doctype html>") and "</html>" in html
     assert mail.outbox[0].from_email
+
+
+def test_a_closed_departure_still_gets_its_reminder(client, django_user_model):
+    _order, departure = paid_booking(client, django_user_model, starts_in=dt.timedelta(hours=20))
+    Departure.objects.filter(pk=departure.pk).update(status="closed")
+
+    assert reminders_queue() == 1
+
+
+def test_a_refund_stripe_has_not_confirmed_is_not_called_done(
+    client, django_user_model, mailoutbox, django_capture_on_commit_callbacks
+):
+    from shop.customercare.services import departure_cancelled_queue
+
+    order, departure = paid_booking(client, django_user_model)
+    with django_capture_on_commit_callbacks(execute=True):
+        departure_cancelled_queue(
+            order=order,
+            departure=departure,
+            refunded="900.00",
+            reason="Шторм",
+            refund_pending=True,
+        )
+
+    [sent] = mailoutbox
+    assert "ещё не подтвердил" in sent.body and "Мы вернули" not in sent.body

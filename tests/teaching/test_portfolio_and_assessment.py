@@ -251,3 +251,148 @@ def test_the_gradebook_exports_the_current_versions(
     assert len(rows) == 2
     xlsx = client.get(f"/team/gradebook/?period={period.pk}&export=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_a_stale_form_does_not_replace_a_colleagues_signature(
+    client, django_user_model, teacher, student, handled, period, rubric
+):
+    from shop.core.roles import TEACHERS
+    from tests.teaching.conftest import member
+
+    colleague = member(django_user_model, "oleg", TEACHERS, first_name="Олег")
+    client.force_login(teacher)
+    form = client.get(f"/team/students/{student.pk}/assess/?period={period.pk}")
+    assert 'name="revises" value=""' in form.content.decode()  # nothing signed yet
+    assessment_sign(
+        teacher=colleague,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 3, 2),
+        evidence_ids=[],
+    )
+    data = {"period": period.pk, "rubric": rubric.pk, "revises": ""}
+    for criterion_pk, judgement in levels(rubric, 1, 1).items():
+        data[f"level-{criterion_pk}"] = judgement.level_id
+
+    response = client.post(f"/team/students/{student.pk}/assess/", data)
+
+    assert response.status_code == 400
+    assert "подписали" in " ".join(str(m) for m in response.context["messages"])
+    assert Assessment.objects.get().teacher == colleague
+
+
+def test_the_reflection_stays_as_the_teacher_read_it(
+    client, teacher, student, handled, period, rubric
+):
+    from shop.teaching.services import reflection_save
+
+    reflection_save(student=student, period=period, text="Первая версия")
+    assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 3, 2),
+        evidence_ids=[],
+    )
+    client.force_login(student)
+
+    client.post(f"/team/students/{student.pk}/", {"period": period.pk, "text": "Переписал"})
+
+    assert Reflection.objects.get(student=student).text == "Первая версия"
+
+
+def test_the_gradebook_keeps_criteria_that_share_a_name_apart(
+    client, teacher, student, handled, period
+):
+    import csv
+    import io
+
+    rubric = rubric_create(teacher=teacher, name="Двойная")
+    for _ in range(2):
+        criterion_add(
+            rubric=rubric, name="Одинаковый", description="", levels_text="3 | Высоко\n1 | Низко"
+        )
+    criteria = list(rubric.criteria.all())
+    judgements = {
+        criteria[0].pk: Judgement(level_id=criteria[0].levels.get(points=3).pk),
+        criteria[1].pk: Judgement(level_id=criteria[1].levels.get(points=1).pk),
+    }
+    assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=judgements,
+        evidence_ids=[],
+    )
+    client.force_login(teacher)
+
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/team/gradebook/?period={period.pk}&export=csv").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+
+    assert rows[1][3:8] == ["Высоко", "3", "Низко", "1", "4"]
+
+
+def test_a_name_typed_as_a_formula_stays_text_in_the_exports(
+    client, teacher, student, handled, period, rubric
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    student.first_name, student.last_name = '=HYPERLINK("http://evil.example")', ""
+    student.save()
+    assessment_sign(
+        teacher=teacher,
+        student=student,
+        period=period,
+        rubric=rubric,
+        judgements=levels(rubric, 3, 2),
+        evidence_ids=[],
+    )
+    client.force_login(teacher)
+    url = f"/team/gradebook/?period={period.pk}&export="
+
+    rows = list(csv.reader(io.StringIO(client.get(url + "csv").content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(client.get(url + "xlsx").content)).worksheets[0]
+
+    assert rows[1][0].startswith("'=HYPERLINK")
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("'=")
+
+
+def test_the_portfolio_costs_the_same_queries_with_more_assessments(
+    client, teacher, student, handled, period, rubric
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(teacher)
+    url = f"/team/students/{student.pk}/?period={period.pk}"
+    counts = []
+    previous = None
+    for points in ((1, 1), (2, 1), (3, 2)):
+        previous = assessment_sign(
+            teacher=teacher,
+            student=student,
+            period=period,
+            rubric=rubric,
+            judgements=levels(rubric, *points),
+            evidence_ids=[],
+            revises=previous,
+        )
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1] == counts[2], counts

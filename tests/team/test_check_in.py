@@ -161,6 +161,23 @@ def test_a_ticket_for_another_departure_is_refused(client, booked, student):
     assert ticket.checked_in_at is None
 
 
+def test_a_booking_cancelled_on_its_own_is_refused_at_check_in(client, booked, student):
+    from shop.order.services import order_line_cancel
+
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    for line in order.lines.all():
+        order_line_cancel(line=line, actor=student, reason="Передумали")
+    Order.objects.filter(pk=order.pk).update(status="Paid")  # the order itself stays on
+    client.force_login(student)
+
+    response = client.post(manifest(departure), {"code": ticket.code})
+
+    assert "отменено" in " ".join(str(m) for m in response.wsgi_request._messages)
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+
+
 def test_no_show_is_recorded_once(client, booked, student):
     order, departure = booked
     ticket = Ticket.objects.get(order=order)

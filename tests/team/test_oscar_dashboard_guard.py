@@ -57,6 +57,7 @@ def attempts(order):
     detail = f"/shop/dashboard/orders/{order.number}/"
     return [
         (detail, {"order_action": "save_note", "message": "I was here"}),
+        (f"{detail}notes/1/", {"order_action": "save_note", "message": "Me too"}),
         (detail, {"order_action": "change_order_status", "new_status": "Cancelled"}),
         (detail, {"order_action": "create_order_payment_event", "amount": "1", "event_type": 1}),
         (
