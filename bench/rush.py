@@ -1,0 +1,269 @@
+"""A festival-day rush: many customers at once try to book the last seats of one departure,
+each over HTTP through the whole flow a browser takes (booking form, guest checkout, card
+payment through localstripe, the return page).
+
+Used by tests/concurrency/test_booking_rush.py against gunicorn, and runnable by hand:
+
+    python -m bench.rush --site http://127.0.0.1:8000 --localstripe http://127.0.0.1:8420 \\
+        --tour 12 --departure 34 --customers 200
+
+Only loopback addresses are accepted; the run stops by itself when every customer is done.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urlsplit
+
+import requests
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+SOLD_OUT_WORDS = ("распродан", "не осталось", "sold out", "Недостаточно мест", "мест нет")
+
+
+@dataclass
+class Outcome:
+    customer: int
+    result: str = "unknown"  # paid, refused, error
+    statuses: list[int] = field(default_factory=list)
+    message: str = ""
+    order_number: str = ""
+
+
+class Customer:
+    def __init__(self, number: int, site: str, localstripe: str):
+        self.outcome = Outcome(customer=number)
+        self.site = site.rstrip("/")
+        self.localstripe = localstripe.rstrip("/")
+        self.http = requests.Session()
+        self.http.trust_env = False  # loopback only, never through a proxy
+
+    def _record(self, response):
+        self.outcome.statuses.append(response.status_code)
+        for step in response.history:
+            self.outcome.statuses.append(step.status_code)
+        return response
+
+    def get(self, path, **kwargs):
+        return self._record(self.http.get(self.site + path, timeout=120, **kwargs))
+
+    def post(self, path, data=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        headers.setdefault("X-CSRFToken", self.http.cookies.get("csrftoken", ""))
+        headers.setdefault("Referer", self.site + path)
+        return self._record(
+            self.http.post(self.site + path, data=data, headers=headers, timeout=120, **kwargs)
+        )
+
+    def token(self) -> tuple[str, str]:
+        answer = requests.post(
+            self.localstripe + "/v1/tokens",
+            data={
+                "key": "pk_test_localstripe",
+                "card[number]": "4242424242424242",
+                "card[exp_month]": "12",
+                "card[exp_year]": "2034",
+                "card[cvc]": "123",
+            },
+            timeout=60,
+        ).json()
+        return answer["id"], answer["card"]["id"]
+
+    def run(self, tour: int, departure: int) -> Outcome:
+        try:
+            self._run(tour, departure)
+        except Exception as error:  # noqa: BLE001 - everything the customer sees counts
+            self.outcome.result = "error"
+            self.outcome.message = f"{type(error).__name__}: {error}"
+        return self.outcome
+
+    def _refused(self, html: str) -> bool:
+        text = _messages(html)
+        self.outcome.message = text
+        if any(word.lower() in text.lower() for word in SOLD_OUT_WORDS):
+            self.outcome.result = "refused"
+            return True
+        return False
+
+    def _run(self, tour: int, departure: int) -> None:
+        number = self.outcome.customer
+        book = f"/shop/tours/{tour}/book/?departure={departure}"
+        page = self.get(book)
+        if "/book/" not in page.url:  # sent back to the tour page: closed or sold out
+            if self._refused(page.text):
+                return
+            raise RuntimeError(f"no booking page: {page.url} {_messages(page.text)}")
+        answer = self.post(
+            book,
+            {
+                "csrfmiddlewaretoken": self.http.cookies.get("csrftoken", ""),
+                "departure": departure,
+                "booking_ref": uuid.uuid4().hex,
+                "tickets_adult": 1,
+                "lead_name": f"Турист {number}",
+                "lead_phone": "+7 914 000-00-00",
+                "participants": "",
+            },
+        )
+        if not answer.url.endswith("/shop/basket/"):
+            if self._refused(answer.text):
+                return
+            raise RuntimeError(f"booking not added: {answer.url} {_messages(answer.text)}")
+        checkout = self.get("/shop/checkout/")
+        if checkout.url.endswith("/shop/checkout/"):
+            checkout = self.post(
+                "/shop/checkout/",
+                {
+                    "csrfmiddlewaretoken": self.http.cookies.get("csrftoken", ""),
+                    "username": f"rush{number}@example.com",
+                    "options": "anonymous",
+                },
+            )
+        if "/payment-details/" not in checkout.url:
+            page = self.get("/shop/checkout/payment-details/")
+        else:
+            page = checkout
+        if "/payment-details/" not in page.url:
+            if self._refused(page.text):
+                return
+            raise RuntimeError(f"no payment page: {page.url} {_messages(page.text)}")
+        token_id, card_id = self.token()
+        start = self.post(
+            "/shop/checkout/payment/start/",
+            data=json.dumps({"token": token_id, "card": card_id}),
+            headers={"Content-Type": "application/json"},
+        )
+        body = start.json()
+        if body.get("status") != "authorized":
+            if self._refused(body.get("message", "")):
+                return
+            raise RuntimeError(f"payment not authorised: {start.status_code} {body}")
+        done = self.get(body["return_url"])
+        if "/thank-you/" in done.url:
+            self.outcome.result = "paid"
+            found = re.search(r"\b(1\d{5})\b", done.text)
+            self.outcome.order_number = found.group(1) if found else ""
+            return
+        if not self._refused(done.text):
+            raise RuntimeError(f"after paying: {done.url} {_messages(done.text)}")
+
+
+def _messages(html: str) -> str:
+    """The alert messages on a page (or a JSON message), as plain text."""
+    parts = re.findall(r'class="alert[^"]*"[^>]*>(.*?)</div>', html, flags=re.S)
+    parts = [re.sub(r"<button.*?</button>", " ", part, flags=re.S) for part in parts]
+    text = " ".join(re.sub(r"<[^>]+>", " ", part) for part in parts) or html[:300]
+    return " ".join(unescape(text).split())
+
+
+def rush(
+    *, site: str, localstripe: str, tour: int, departure: int, customers: int
+) -> list[Outcome]:
+    for url in (site, localstripe):
+        if urlsplit(url).hostname not in LOOPBACK:
+            raise SystemExit(f"{url}: load is sent to loopback addresses only")
+    people = [Customer(n, site, localstripe) for n in range(customers)]
+    with ThreadPoolExecutor(max_workers=customers) as pool:
+        return list(pool.map(lambda c: c.run(tour, departure), people))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, *, workers: int = 4, port: int | None = None, log=None):
+    """gunicorn serving the site on 127.0.0.1 until the block ends."""
+    port = port or free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "shop.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+    ]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.Popen(
+        cmd,
+        cwd=root,
+        env={**os.environ, **env},
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+            try:
+                requests.get(url + "/healthz", timeout=2).raise_for_status()
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", required=True)
+    parser.add_argument("--localstripe", required=True)
+    parser.add_argument("--tour", type=int, required=True)
+    parser.add_argument("--departure", type=int, required=True)
+    parser.add_argument("--customers", type=int, default=200)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    outcomes = rush(
+        site=args.site,
+        localstripe=args.localstripe,
+        tour=args.tour,
+        departure=args.departure,
+        customers=args.customers,
+    )
+    seconds = time.perf_counter() - started
+    results = {}
+    for outcome in outcomes:
+        results[outcome.result] = results.get(outcome.result, 0) + 1
+    server_errors = sum(1 for o in outcomes for s in o.statuses if s >= 500)
+    print(
+        f"{args.customers} customers in {seconds:.1f} s: {results}; 5xx responses: {server_errors}"
+    )
+    for outcome in outcomes:
+        if outcome.result == "error":
+            print(f"  customer {outcome.customer}: {outcome.message}")
+    return 0 if server_errors == 0 and "error" not in results else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

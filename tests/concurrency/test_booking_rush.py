@@ -1,0 +1,78 @@
+"""200 customers over HTTP against gunicorn try to book the last 20 seats of a departure.
+
+Not a smoke test: it runs once, on the suite's database (PostgreSQL in CI).
+"""
+
+import pytest
+from django.db import connection
+from oscar.core.loading import get_model
+
+from bench.rush import gunicorn, rush
+from shop.bookings.models import Departure
+from shop.payments import gateway
+from tests.factories import make_tour
+
+pytestmark = [
+    pytest.mark.payments,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+Order = get_model("order", "Order")
+StockRecord = get_model("partner", "StockRecord")
+
+CUSTOMERS, SEATS = 200, 20
+
+
+def database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    return (
+        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
+        f"{settings['PORT']}/{settings['NAME']}"
+    )
+
+
+def test_the_last_seats_go_to_exactly_that_many_customers(localstripe_url, tmp_path):
+    tour = make_tour(title="Фестивальный выезд", departures=1, capacity=SEATS)
+    departure = Departure.objects.get(tour__product=tour)
+    intents_before = {
+        i.id
+        for i in gateway.client().v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+    }
+    env = {
+        "DJANGO_SETTINGS_MODULE": "shop.settings.test",
+        "DATABASE_URL": database_url(),
+        "STRIPE_SECRET_KEY": "",
+        "LOCALSTRIPE_URL": localstripe_url,
+    }
+    with open(tmp_path / "gunicorn.log", "w") as log, gunicorn(env, workers=4, log=log) as site:
+        outcomes = rush(
+            site=site,
+            localstripe=localstripe_url,
+            tour=tour.pk,
+            departure=departure.pk,
+            customers=CUSTOMERS,
+        )
+
+    errors = [o for o in outcomes if o.result == "error"]
+    assert not errors, [(o.customer, o.message) for o in errors[:5]]
+    assert not [s for o in outcomes for s in o.statuses if s >= 500]
+    paid = [o for o in outcomes if o.result == "paid"]
+    refused = [o for o in outcomes if o.result == "refused"]
+    assert len(paid) == SEATS and len(refused) == CUSTOMERS - SEATS
+    assert all("распродан" in o.message.lower() or "мест" in o.message.lower() for o in refused)
+
+    record = StockRecord.objects.get(product_id=departure.pk)
+    assert (record.num_in_stock, record.num_allocated) == (SEATS, SEATS)
+    orders = Order.objects.filter(lines__product_id=departure.pk).distinct()
+    assert orders.count() == SEATS and {o.status for o in orders} == {"Paid"}
+    # Money: exactly the paid orders' intents were captured; every other one let go.
+    intents = [
+        i
+        for i in gateway.client().v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+        if i.id not in intents_before
+    ]
+    captured = [i for i in intents if i.status == "succeeded"]
+    assert len(captured) == SEATS
+    assert all(i.status in ("succeeded", "canceled") for i in intents), {i.status for i in intents}
