@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean bench-queries bench-reports
+.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean bench-queries bench-reports bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
@@ -62,6 +62,11 @@ messages: install
 # SQL queries per storefront page with a small and a ten times larger catalogue.
 bench-queries: install
 	$(PY) -m bench.query_counts
+
+# Requests per second of the storefront pages against a bare view, production settings
+# (gunicorn, WhiteNoise, DEBUG off), with wrk (apt install wrk). Writes var/bench-site.md.
+bench: install
+	$(PY) -m bench.site
 
 # Queries and render times of the teachers' report and portfolio with 10,000 orders.
 bench-reports: install

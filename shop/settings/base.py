@@ -227,6 +227,9 @@ TASKS = {
     }
 }
 
+# Serves /bench/bare/, the baseline of `make bench`; off everywhere else.
+BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
+
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 LOGGING = {

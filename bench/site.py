@@ -1,0 +1,198 @@
+"""Storefront speed in the production configuration, against a bare Django view in the same run.
+
+    python -m bench.site [--seconds 10] [--connections 8] [--workers 2]    (or: make bench)
+
+1. Builds a site of realistic size in a fresh database (var/bench-site.sqlite3, or the
+   PostgreSQL database DATABASE_URL names, which it empties): 40 gingerbread products, 8 tours
+   (one with 60 departures), categories and the home page.
+2. Runs shop.settings.production (DEBUG off, WhiteNoise, gunicorn with sync workers) on
+   127.0.0.1, with localstripe allowed and no TLS redirect, as a benchmark needs.
+3. Counts the SQL queries of each page (second request, per-process caches warm), then loads
+   each page and the bare view with wrk (Debian's `wrk`) one after another.
+4. Prints a Markdown table (req/s, p50/p99 latency, errors, ratio to the bare view, queries)
+   and writes it to var/bench-site.md.
+
+Only loopback is ever loaded; each wrk run stops by itself after --seconds.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def production_env(database_url: str, static_root: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings.production",
+        SECRET_KEY="bench-only-not-secret",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DATABASE_URL=database_url,
+        STRIPE_ALLOW_LOCALSTRIPE="true",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_HSTS_SECONDS="0",
+        STATIC_ROOT=static_root,
+        BENCH_BASELINE="true",
+        TASKS_IMMEDIATE="true",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def prepare() -> dict:
+    """(In the child, with the production settings.) Build the data, count the queries."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from shop.bookings.models import Departure
+    from tests.factories import make_gingerbread, make_home_page, make_tour, tours_category
+
+    make_home_page()
+    tours_category()
+    big = make_tour(title="Астральные места Байкальска", departures=60, capacity=30)
+    for index in range(7):
+        make_tour(title=f"Экскурсия {index + 1}", departures=6)
+    products = [make_gingerbread(title=f"Пряник «Нерпа» {n:02d}") for n in range(40)]
+    departure = Departure.objects.filter(tour__product=big).order_by("starts_at").first()
+    pages = {
+        "bare view (baseline)": "/bench/bare/",
+        "home (Wagtail)": "/",
+        "catalogue": "/shop/catalogue/",
+        "catalogue: tours": "/shop/catalogue/?type=tour",
+        "tour with 60 departures": big.get_absolute_url(),
+        "gingerbread product": products[0].get_absolute_url(),
+        "booking page": f"/shop/tours/{big.pk}/book/?departure={departure.pk}",
+    }
+    client = Client()
+    counts = {}
+    for name, url in pages.items():
+        client.get(url)
+        executed = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code}")
+        counts[name] = len(executed)
+    return {"pages": pages, "queries": counts}
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def latency(label):
+        found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, flags=re.M)
+        if not found:
+            return None
+        value, unit = float(found.group(1)), found.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests_done = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket:
+        errors += sum(int(n) for n in socket.groups())
+    return {
+        "rps": rps,
+        "requests": requests_done,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare:
+        print(json.dumps(prepare()))
+        return 0
+    if not shutil.which("wrk"):
+        print("make bench needs wrk: apt install wrk", file=sys.stderr)
+        return 1
+    sys.path.insert(0, str(ROOT))
+    from bench.rush import gunicorn
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        db = ROOT / "var" / "bench-site.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        database_url = f"sqlite:///{db}"
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    env = production_env(database_url, static_root)
+    manage = [PY, "manage.py"]
+    if database_url.startswith("postgres"):
+        subprocess.run([*manage, "flush", "--noinput"], cwd=ROOT, env=env, check=False)
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    prepared = json.loads(
+        subprocess.run(
+            [PY, "-m", "bench.site", "--prepare"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    results = {}
+    with (
+        open(ROOT / "var" / "bench-gunicorn.log", "w") as log,
+        gunicorn(env, workers=args.workers, log=log) as site,
+    ):
+        for name, path in prepared["pages"].items():
+            wrk(site + path, 2, args.connections)  # warm-up
+            results[name] = wrk(site + path, args.seconds, args.connections)
+    shutil.rmtree(static_root, ignore_errors=True)
+    base = results["bare view (baseline)"]["rps"]
+    vendor = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    lines = [
+        f"gunicorn {args.workers} sync workers, `wrk -t2 -c{args.connections} "
+        f"-d{args.seconds}s`, DEBUG off, {vendor}, {os.cpu_count()} cores",
+        "",
+        "| page | req/s | p50 ms | p99 ms | errors | ÷ bare view | queries |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, row in results.items():
+        lines.append(
+            f"| {name} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | "
+            f"{row['errors']} | {row['rps'] / base:.2f} | {prepared['queries'][name]} |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    (ROOT / "var" / "bench-site.md").write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""The baseline of the speed benchmark (bench/site.py): a bare view that renders a tiny
+template through the same middleware as every page. Routed only when BENCH_BASELINE is set."""
+
+from django.shortcuts import render
+from django.utils import timezone
+
+
+def bare(request):
+    return render(request, "bench/bare.html", {"now": timezone.now()})
