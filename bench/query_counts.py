@@ -18,7 +18,10 @@ def count_queries(client, url: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from shop.core.freshness import catalogue_changed
+
     client.get(url)
+    catalogue_changed()  # the page built anew, not from its cached fragments
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
@@ -29,7 +32,10 @@ def query_shapes(client, url: str) -> collections.Counter:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from shop.core.freshness import catalogue_changed
+
     client.get(url)
+    catalogue_changed()
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     return collections.Counter(q["sql"][:120] for q in captured.captured_queries)

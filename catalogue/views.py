@@ -7,6 +7,7 @@ its query count does not grow with the number of products listed.
 
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
@@ -99,8 +100,11 @@ class ProductDetailView(OscarProductDetailView):
         context = super().get_context_data(**kwargs)
         tour = getattr(self.object, "tour", None) if self.object.is_parent else None
         if tour is not None:
-            rows = tour_upcoming_departures(tour)
+            # Lazy: when the page's cached fragments are fresh, no departure is fetched.
+            rows = SimpleLazyObject(lambda: list(tour_upcoming_departures(tour)))
             context["tour"] = tour
-            context["departure_days"] = group_by_day(rows)
-            context["has_bookable_departure"] = any(row.bookable for row in rows)
+            context["departure_days"] = SimpleLazyObject(lambda: group_by_day(rows))
+            context["has_bookable_departure"] = SimpleLazyObject(
+                lambda: any(row.bookable for row in rows)
+            )
         return context

@@ -22,6 +22,7 @@ from oscar.core.loading import get_model
 from shop.activity.services import activity_record
 from shop.bookings.models import Departure, DepartureStatus, Fare, TicketType, Tour
 from shop.bookings.options import BOOKING_OPTION, TICKET_TYPE_OPTION, line_option
+from shop.core.freshness import catalogue_changed
 
 Product = get_model("catalogue", "Product")
 Option = get_model("catalogue", "Option")
@@ -224,6 +225,7 @@ def departure_update(
             .filter(sold__lte=capacity)
             .update(num_in_stock=capacity, price=from_price(prices))
         )
+        catalogue_changed()
         if not changed:
             sold = StockRecord.objects.get(product_id=departure.pk).num_allocated or 0
             raise DepartureChangeError(

@@ -22,3 +22,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="shop.core.ensure_groups")
+        from shop.core.freshness import connect_signals
+
+        connect_signals()

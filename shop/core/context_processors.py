@@ -28,3 +28,12 @@ def _site_root(request):
     root = site.root_page
     localized = root.localized
     return localized if isinstance(localized, Page) else root
+
+
+def storefront_version(request):
+    """The version cached product fragments are keyed by (shop/core/freshness.py)."""
+    from django.utils.functional import SimpleLazyObject
+
+    from shop.core.freshness import catalogue_version
+
+    return {"catalogue_version": SimpleLazyObject(catalogue_version)}

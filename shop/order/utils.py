@@ -15,6 +15,7 @@ from oscar.apps.order.utils import *  # noqa: F403
 from oscar.apps.order.utils import OrderCreator as OscarOrderCreator
 from oscar.core.loading import get_model
 
+from shop.core.freshness import catalogue_changed
 from shop.order.exceptions import DepartureNotBookable, NotEnoughStock
 from shop.partner.strategy import departure_of
 
@@ -30,6 +31,8 @@ def stock_allocate(stockrecord_id: int, quantity: int) -> bool:
         .filter(free__gte=quantity)
         .update(num_allocated=allocated + quantity)
     )
+    if changed:
+        catalogue_changed()
     return changed == 1
 
 
@@ -42,6 +45,8 @@ def stock_release(stockrecord_id: int, quantity: int) -> bool:
         .filter(held__gte=quantity)
         .update(num_allocated=allocated - quantity)
     )
+    if changed:
+        catalogue_changed()
     return changed == 1
 
 

@@ -148,6 +148,7 @@ TEMPLATES = [
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "shop.core.context_processors.site_chrome",
+                "shop.core.context_processors.storefront_version",
                 "shop.payments.context_processors.payments",
             ],
         },

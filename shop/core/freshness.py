@@ -1,0 +1,65 @@
+"""One version for everything a storefront page shows about products: titles, prices, seats,
+stock, departures. Cached fragments carry the version in their key, so any change makes every
+one of them stale at once (coarse, and never wrong).
+
+Fragments also expire after a minute, for what changes with time alone (a departure's
+booking closes at its cut-off; the booking page itself always checks). Changes through the
+ORM bump it by signal; the guarded stock UPDATEs (allocation, release,
+hand-over) and bulk updates bump it themselves, after their transaction commits. With several
+app servers the cache must be shared (CACHE_URL, e.g. Redis), as for sessions and baskets.
+"""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+KEY = "storefront:version"
+
+
+def catalogue_version() -> str:
+    version = cache.get(KEY)
+    if version is None:
+        cache.add(KEY, uuid.uuid4().hex[:12], None)
+        version = cache.get(KEY)
+    return version
+
+
+def _bump() -> None:
+    cache.set(KEY, uuid.uuid4().hex[:12], None)
+
+
+def catalogue_changed(**kwargs) -> None:
+    """Call inside or outside a transaction. The version changes at once and again when the
+    transaction commits: a page rendered in between, from data not yet committed, is cached
+    under a version that the commit makes stale."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def connect_signals() -> None:
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    models = [
+        ("catalogue", "Product"),
+        ("catalogue", "ProductTranslation"),
+        ("catalogue", "ProductImage"),
+        ("catalogue", "ProductCategory"),
+        ("catalogue", "ProductAttributeValue"),
+        ("catalogue", "Category"),
+        ("catalogue", "CategoryTranslation"),
+        ("partner", "StockRecord"),
+        ("bookings", "Tour"),
+        ("bookings", "TourTranslation"),
+        ("bookings", "Departure"),
+        ("bookings", "Fare"),
+        ("bookings", "TicketType"),
+        ("bookings", "TicketTypeTranslation"),
+    ]
+    for app_label, name in models:
+        model = apps.get_model(app_label, name)
+        uid = f"storefront-freshness-{app_label}-{name}"
+        post_save.connect(catalogue_changed, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(catalogue_changed, sender=model, dispatch_uid=uid + "-delete")
+    m2m_changed.connect(catalogue_changed, dispatch_uid="storefront-freshness-m2m")
