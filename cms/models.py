@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -53,7 +54,10 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(catalogue_featured_products())
+        # Lazy: when the cached product sections are fresh, no product is fetched.
+        featured = SimpleLazyObject(catalogue_featured_products)
+        context["featured_tours"] = SimpleLazyObject(lambda: featured["featured_tours"])
+        context["featured_gingerbread"] = SimpleLazyObject(lambda: featured["featured_gingerbread"])
         return context
 
 

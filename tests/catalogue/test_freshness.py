@@ -79,3 +79,20 @@ def test_a_closed_departure_loses_its_book_link_at_once(client):
     departure_close(departure=Departure.objects.get(pk=departure.pk), actor=make_staff())
 
     assert book not in page(client, tour_url)
+
+
+def test_the_home_page_shows_a_new_price_at_once(client):
+    from tests.factories import make_home_page
+
+    make_home_page()
+    product = make_gingerbread(title="Пряник «Нерпа»", price="250")
+    assert "250 ₽" in page(client, "/")
+    warm = queries(client, "/")
+
+    record = StockRecord.objects.get(product=product)
+    record.price = "260.00"
+    record.save()
+
+    html = page(client, "/")
+    assert "260 ₽" in html and "250 ₽" not in html
+    assert warm <= 12
