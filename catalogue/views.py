@@ -90,7 +90,13 @@ class ProductDetailView(OscarProductDetailView):
             super()
             .get_queryset()
             .select_related("product_class", "parent", "tour")
-            .prefetch_related("images", "translations", "stockrecords", "categories")
+            .prefetch_related(
+                "images",
+                "translations",
+                "stockrecords",
+                "categories",
+                "attribute_values__attribute",
+            )
         )
 
     def send_signal(self, request, response, product):
