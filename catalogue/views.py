@@ -5,6 +5,7 @@ Oscar browses through haystack, whose simple engine lists no products at all (Os
 its query count does not grow with the number of products listed.
 """
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject
@@ -23,6 +24,7 @@ PRODUCT_TYPES = {
     TOUR_CLASS_SLUG: _("Tours"),
     GINGERBREAD_CLASS_SLUG: _("Gingerbread"),
 }
+ProductAttributeValue = get_model("catalogue", "ProductAttributeValue")
 
 
 class CatalogueView(ListView):
@@ -95,7 +97,6 @@ class ProductDetailView(OscarProductDetailView):
                 "translations",
                 "stockrecords",
                 "categories",
-                "attribute_values__attribute",
             )
         )
 
@@ -104,6 +105,15 @@ class ProductDetailView(OscarProductDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if not self.object.is_parent:
+            # The facts list reads the attributes (weight, filling): one query, not three.
+            prefetch_related_objects(
+                [self.object],
+                Prefetch(
+                    "attribute_values",
+                    queryset=ProductAttributeValue.objects.select_related("attribute"),
+                ),
+            )
         tour = getattr(self.object, "tour", None) if self.object.is_parent else None
         if tour is not None:
             # Lazy: when the page's cached fragments are fresh, no departure is fetched.
