@@ -2,9 +2,10 @@
 
     python -m bench.site [--seconds 10] [--connections 8] [--workers 2]    (or: make bench)
 
-1. Builds a site of realistic size in a fresh database (var/bench-site.sqlite3, or the
-   PostgreSQL database DATABASE_URL names, which it empties): 40 gingerbread products, 8 tours
-   (one with 60 departures), categories and the home page.
+1. Builds a site of realistic size in a fresh database of its own (var/bench-site.sqlite3;
+   with a PostgreSQL DATABASE_URL, a database named after it with "_bench" appended on the
+   same server, created and emptied here, never the one DATABASE_URL names): 40 gingerbread
+   products, 8 tours (one with 60 departures), categories and the home page.
 2. Runs shop.settings.production (DEBUG off, WhiteNoise, gunicorn with sync workers) on
    127.0.0.1, with localstripe allowed and no TLS redirect, as a benchmark needs.
 3. Counts the SQL queries of each page (second request, per-process caches warm), then loads
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -93,6 +95,19 @@ def prepare() -> dict:
     return {"pages": pages, "queries": counts}
 
 
+def _bench_database(url: str) -> str:
+    """A fresh `<name>_bench` database beside the one `url` names."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench"
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return parts._replace(path="/" + name).geturl()
+
+
 def wrk(url: str, seconds: int, connections: int) -> dict:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
@@ -141,7 +156,9 @@ def main() -> int:
     from bench.rush import gunicorn
 
     database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith("postgres"):
+    if database_url.startswith("postgres"):
+        database_url = _bench_database(database_url)
+    else:
         db = ROOT / "var" / "bench-site.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -149,8 +166,6 @@ def main() -> int:
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     env = production_env(database_url, static_root)
     manage = [PY, "manage.py"]
-    if database_url.startswith("postgres"):
-        subprocess.run([*manage, "flush", "--noinput"], cwd=ROOT, env=env, check=False)
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     prepared = json.loads(

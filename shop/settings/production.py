@@ -23,6 +23,17 @@ if STRIPE_LOCAL and not env.bool("STRIPE_ALLOW_LOCALSTRIPE", default=False):  # 
 
 DEMO_DATA_ALLOWED = False
 
+# Every process must see the same cache: the storefront version that cached product fragments
+# are keyed by lives there (shop/core/freshness.py). Without CACHE_URL the processes of one
+# machine share files under var/cache; several machines need CACHE_URL=redis://….
+if "CACHE_URL" not in env.ENVIRON:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),  # noqa: F405
+        }
+    }
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -96,3 +96,34 @@ def test_the_home_page_shows_a_new_price_at_once(client):
     html = page(client, "/")
     assert "260 ₽" in html and "250 ₽" not in html
     assert warm <= 12
+
+
+def test_another_process_bumping_the_version_is_seen(settings, tmp_path):
+    """What production uses without Redis: files the processes of one machine share."""
+    import os
+    import subprocess
+    import sys
+
+    from shop.core.freshness import catalogue_version
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    before = catalogue_version()
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from shop.core.freshness import _bump; _bump()",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "shop.settings.test",
+            "CACHE_URL": f"filecache://{tmp_path}",
+        },
+        check=True,
+    )
+    assert catalogue_version() != before
