@@ -184,9 +184,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Server(str):
+    """The server's address, with its master process id (to signal its workers)."""
+
+    pid: int
+
+    def workers(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(self.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in out.stdout.split()]
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, *, workers: int = 4, port: int | None = None, log=None):
-    """gunicorn serving the site on 127.0.0.1 until the block ends."""
+    """gunicorn serving the site on 127.0.0.1 until the block ends; yields its address."""
     port = port or free_port()
     cmd = [
         sys.executable,
@@ -224,7 +234,9 @@ def gunicorn(env: dict, *, workers: int = 4, port: int | None = None, log=None):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-        yield url
+        server = Server(url)
+        server.pid = proc.pid
+        yield server
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)

@@ -166,3 +166,22 @@ def _money_is_conserved(request):
         attempt = PaymentAttempt.objects.filter(order=order).first()
         assert attempt is not None and attempt.payment_intent_id, f"{order} paid without Stripe"
         assert gateway.intent_retrieve(attempt.payment_intent_id).status == "succeeded"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` restart the PostgreSQL of scripts/postgres.sh: they run when
+    DATABASE_URL is PostgreSQL (always in CI) and are deselected, with a line saying so, on
+    the SQLite default."""
+    import os
+
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker("postgres") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+        print(
+            f"\n{len(dropped)} PostgreSQL-only test(s) deselected: DATABASE_URL is not PostgreSQL"
+        )
