@@ -42,9 +42,13 @@ class Outcome:
 
 
 class Customer:
-    def __init__(self, number: int, site: str, localstripe: str):
+    """One visitor. With several sites (app servers sharing one database), each request goes
+    to the next one: nothing may depend on which server answers."""
+
+    def __init__(self, number: int, site: str | list[str], localstripe: str):
         self.outcome = Outcome(customer=number)
-        self.site = site.rstrip("/")
+        self.sites = [s.rstrip("/") for s in ([site] if isinstance(site, str) else site)]
+        self.turn = number
         self.localstripe = localstripe.rstrip("/")
         self.http = requests.Session()
         self.http.trust_env = False  # loopback only, never through a proxy
@@ -55,15 +59,21 @@ class Customer:
             self.outcome.statuses.append(step.status_code)
         return response
 
+    @property
+    def site(self) -> str:
+        self.turn += 1
+        return self.sites[self.turn % len(self.sites)]
+
     def get(self, path, **kwargs):
         return self._record(self.http.get(self.site + path, timeout=120, **kwargs))
 
     def post(self, path, data=None, **kwargs):
+        site = self.site
         headers = kwargs.pop("headers", {})
         headers.setdefault("X-CSRFToken", self.http.cookies.get("csrftoken", ""))
-        headers.setdefault("Referer", self.site + path)
+        headers.setdefault("Referer", site + path)
         return self._record(
-            self.http.post(self.site + path, data=data, headers=headers, timeout=120, **kwargs)
+            self.http.post(site + path, data=data, headers=headers, timeout=120, **kwargs)
         )
 
     def token(self) -> tuple[str, str]:
@@ -149,7 +159,7 @@ class Customer:
             if self._refused(body.get("message", "")):
                 return
             raise RuntimeError(f"payment not authorised: {start.status_code} {body}")
-        done = self.get(body["return_url"])
+        done = self.get(body["return_url"])  # a path: the next server answers it
         if "/thank-you/" in done.url:
             self.outcome.result = "paid"
             found = re.search(r"\b(1\d{5})\b", done.text)
@@ -168,9 +178,10 @@ def _messages(html: str) -> str:
 
 
 def rush(
-    *, site: str, localstripe: str, tour: int, departure: int, customers: int
+    *, site: str | list[str], localstripe: str, tour: int, departure: int, customers: int
 ) -> list[Outcome]:
-    for url in (site, localstripe):
+    sites = [site] if isinstance(site, str) else list(site)
+    for url in (*sites, localstripe):
         if urlsplit(url).hostname not in LOOPBACK:
             raise SystemExit(f"{url}: load is sent to loopback addresses only")
     people = [Customer(n, site, localstripe) for n in range(customers)]

@@ -1,7 +1,10 @@
-"""200 customers over HTTP against gunicorn try to book the last 20 seats of a departure.
+"""200 customers over HTTP against gunicorn (one server, then two sharing the database) try to
+book the last 20 seats of a departure.
 
 Not a smoke test: it runs once, on the suite's database (PostgreSQL in CI).
 """
+
+import contextlib
 
 import pytest
 from django.db import connection
@@ -33,7 +36,7 @@ def database_url() -> str:
     )
 
 
-def test_the_last_seats_go_to_exactly_that_many_customers(localstripe_url, tmp_path):
+def run_rush(localstripe_url, tmp_path, *, servers: int):
     tour = make_tour(title="Фестивальный выезд", departures=1, capacity=SEATS)
     departure = Departure.objects.get(tour__product=tour)
     intents_before = {
@@ -46,15 +49,22 @@ def test_the_last_seats_go_to_exactly_that_many_customers(localstripe_url, tmp_p
         "STRIPE_SECRET_KEY": "",
         "LOCALSTRIPE_URL": localstripe_url,
     }
-    with open(tmp_path / "gunicorn.log", "w") as log, gunicorn(env, workers=4, log=log) as site:
+    with contextlib.ExitStack() as stack:
+        sites = []
+        for index in range(servers):
+            log = stack.enter_context(open(tmp_path / f"gunicorn-{index}.log", "w"))
+            sites.append(stack.enter_context(gunicorn(env, workers=4 // servers, log=log)))
         outcomes = rush(
-            site=site,
+            site=sites,
             localstripe=localstripe_url,
             tour=tour.pk,
             departure=departure.pk,
             customers=CUSTOMERS,
         )
+    assert_exactly_the_seats_were_sold(departure, outcomes, intents_before)
 
+
+def assert_exactly_the_seats_were_sold(departure, outcomes, intents_before):
     errors = [o for o in outcomes if o.result == "error"]
     assert not errors, [(o.customer, o.message) for o in errors[:5]]
     assert not [s for o in outcomes for s in o.statuses if s >= 500]
@@ -73,6 +83,15 @@ def test_the_last_seats_go_to_exactly_that_many_customers(localstripe_url, tmp_p
         for i in gateway.client().v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
         if i.id not in intents_before
     ]
-    captured = [i for i in intents if i.status == "succeeded"]
-    assert len(captured) == SEATS
+    assert sum(i.status == "succeeded" for i in intents) == SEATS
     assert all(i.status in ("succeeded", "canceled") for i in intents), {i.status for i in intents}
+
+
+def test_the_last_seats_go_to_exactly_that_many_customers(localstripe_url, tmp_path):
+    run_rush(localstripe_url, tmp_path, servers=1)
+
+
+def test_two_app_servers_sharing_the_database_sell_the_seats_once(localstripe_url, tmp_path):
+    """Each customer's requests alternate between two gunicorn processes on different ports:
+    sessions, baskets and payments live in the database, nothing in a server."""
+    run_rush(localstripe_url, tmp_path, servers=2)
