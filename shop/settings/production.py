@@ -52,3 +52,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploaded media (product and page images) on S3-compatible storage when a bucket is named
+# (django-storages; install with `pip install -e ".[production]"`). Otherwise MEDIA_ROOT.
+if env("MEDIA_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("MEDIA_S3_BUCKET"),
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default=None),
+            "region_name": env("MEDIA_S3_REGION", default=None),
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY", default=None),
+            "custom_domain": env("MEDIA_S3_CUSTOM_DOMAIN", default=None),
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }

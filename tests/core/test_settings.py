@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_URL = "postgres://shop:shop@127.0.0.1:5433/shop"  # settings only parse it; nothing connects
 
 
-def _load_settings(module: str, **env):
+def _load_settings(module: str, show: str = "settings.DEBUG", **env):
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -23,8 +23,7 @@ def _load_settings(module: str, **env):
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); "
-            "from django.conf import settings; print(settings.DEBUG)",
+            f"import django; django.setup(); from django.conf import settings; print({show})",
         ],
         cwd=ROOT,
         env=environment,
@@ -109,3 +108,41 @@ def test_production_security_settings():
         timeout=60,
     )
     assert result.stdout.split() == ["True", "True", "True", "False", "Asia/Irkutsk", "ru", "RUB"]
+
+
+def test_production_puts_media_on_s3_and_shares_a_redis_cache_when_configured():
+    result = _load_settings(
+        "shop.settings.production",
+        show=(
+            "__import__('django.core.files.storage', fromlist=['x']).default_storage"
+            ".__class__.__name__, settings.STORAGES['default']['OPTIONS']['bucket_name'], "
+            "settings.CACHES['default']['BACKEND']"
+        ),
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL=PG_URL,
+        MEDIA_S3_BUCKET="baikal-media",
+        MEDIA_S3_ENDPOINT_URL="https://s3.example",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        **STRIPE_KEYS,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "S3Storage baikal-media django.core.cache.backends.redis.RedisCache"
+    )
+
+
+def test_production_shares_files_between_its_processes_without_a_cache_url():
+    result = _load_settings(
+        "shop.settings.production",
+        show="settings.CACHES['default']['BACKEND'], settings.STORAGES['default']['BACKEND']",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="shop.example",
+        DATABASE_URL=PG_URL,
+        **STRIPE_KEYS,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "django.core.cache.backends.filebased.FileBasedCache "
+        "django.core.files.storage.FileSystemStorage"
+    )
