@@ -4,6 +4,31 @@ from shop.bookings.options import booking_description
 
 
 class Basket(AbstractBasket):
+    def all_lines(self):
+        """Oscar's cached lines, with what pricing a booking and showing a line reads
+        (the departure, its tour and fares, the ticket type option, stock, images) loaded
+        up front, so the basket costs the same queries for one booking or ten."""
+        if self.id is None:
+            return self.lines.model.objects.none()
+        if self._lines is None:
+            self._lines = (
+                self.lines.select_related(
+                    "product__parent__product_class",
+                    "product__product_class",
+                    "product__departure__tour__product",
+                    "stockrecord",
+                )
+                .prefetch_related(
+                    "attributes__option",
+                    "product__images",
+                    "product__parent__images",
+                    "product__stockrecords",
+                    "product__departure__fares__ticket_type",
+                )
+                .order_by(self._meta.pk.name)
+            )
+        return self._lines
+
     def get_stock_info(self, product, options):
         # A departure's price depends on the ticket type option (see shop.partner.strategy).
         fetch = getattr(self.strategy, "fetch_for_options", None)

@@ -38,3 +38,22 @@ def test_booking_page_costs_the_same_for_any_tour(client):
     many = count_queries(client, url.format(big.pk, big.tour.departures.first().pk))
 
     assert many == few
+
+
+def test_basket_costs_the_same_with_one_booking_and_five(client, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.checkout.helpers import basket_for, gingerbread, make_departure
+
+    def queries(bookings: int) -> int:
+        user = django_user_model.objects.create_user(username=f"u{bookings}", password="x")
+        client.force_login(user)
+        departures = [make_departure() for _ in range(bookings)]
+        basket_for(user, products=[gingerbread(price="250", stock=5)], departures=departures)
+        client.get("/shop/basket/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/shop/basket/").status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries(1) == queries(5)
