@@ -1,16 +1,26 @@
 from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from shop.core.health import healthz
+from shop.core.seo import SITEMAPS, robots_txt
 from shop.payments.urls import webhook_urlpatterns
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots"),
+    path(
+        "sitemap.xml",
+        cache_page(60 * 60)(sitemap_view),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Stripe calls the webhook without a language prefix.

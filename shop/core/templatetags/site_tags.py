@@ -41,3 +41,41 @@ def language_links(context):
             }
         )
     return links
+
+
+CANONICAL_PARAMS = ("type", "page")
+
+
+@register.simple_tag(takes_context=True)
+def head_links(context):
+    """The page's canonical address and its equivalents in the other languages (for
+    <link rel="canonical"> and <link rel="alternate" hreflang>), all absolute.
+
+    A Wagtail page has alternates only where a translation exists; a shop page exists in
+    every language. The query string keeps only what makes a different page (type, page).
+    """
+    from urllib.parse import urlencode
+
+    request = context.get("request")
+    if request is None:
+        return {}
+    page = context.get("page")
+    query = urlencode([(k, v) for k, v in request.GET.items() if k in CANONICAL_PARAMS])
+    suffix = f"?{query}" if query else ""
+    alternates = {}
+    if isinstance(page, Page):
+        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+            url = translation.url
+            if url:
+                alternates[translation.locale.language_code] = request.build_absolute_uri(url)
+    else:
+        for code, _name in settings.LANGUAGES:
+            alternates[code] = request.build_absolute_uri(translate_url(request.path, code)) + (
+                suffix
+            )
+    canonical = request.build_absolute_uri(request.path) + suffix
+    return {
+        "canonical": canonical,
+        "alternates": sorted(alternates.items()) if len(alternates) > 1 else [],
+        "x_default": alternates.get(settings.LANGUAGE_CODE, canonical),
+    }

@@ -1,0 +1,111 @@
+"""schema.org data for search engines: a Product with its Offer for goods, a TouristTrip
+with one Offer per upcoming departure for tours."""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+IN_STOCK = "https://schema.org/InStock"
+SOLD_OUT = "https://schema.org/SoldOut"
+OUT_OF_STOCK = "https://schema.org/OutOfStock"
+
+
+def _script(data: dict) -> str:
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    # Nothing in it can close the script element.
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+
+
+def _image(request, product) -> list[str]:
+    image = product.primary_image()
+    original = getattr(image, "original", None)
+    if not original:
+        return []
+    try:
+        return [request.build_absolute_uri(original.url)]
+    except ValueError:
+        return []
+
+
+def _provider() -> dict:
+    from django.utils.translation import gettext as _
+
+    return {
+        "@type": "Organization",
+        "name": str(_("Baikal student tour bureau")),
+        "url": settings.WAGTAILADMIN_BASE_URL,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def product_json_ld(context, product):
+    request = context["request"]
+    url = request.build_absolute_uri(product.get_absolute_url())
+    description = product.get_meta_description() or ""
+    data = {
+        "@context": "https://schema.org",
+        "name": product.get_title(),
+        "description": strip_tags(description).strip() or None,
+        "url": url,
+        "image": _image(request, product) or None,
+    }
+    tour = getattr(product, "tour", None) if product.is_parent else None
+    if tour is not None:
+        rows = context.get("departure_days") or []
+        offers = []
+        for _day, day_rows in rows:
+            for row in day_rows:
+                if row.from_price is None:
+                    continue
+                offer = {
+                    "@type": "Offer",
+                    "name": row.departure.local_start_label(),
+                    "price": f"{row.from_price:.2f}",
+                    "priceCurrency": settings.OSCAR_DEFAULT_CURRENCY,
+                    "validThrough": row.departure.booking_closes_at.isoformat(),
+                }
+                if row.bookable:
+                    offer["availability"] = IN_STOCK
+                    offer["url"] = request.build_absolute_uri(
+                        reverse("bookings:book", kwargs={"pk": product.pk})
+                        + f"?departure={row.departure.pk}"
+                    )
+                elif row.seats_left <= 0 and row.departure.closed_reason() is None:
+                    offer["availability"] = SOLD_OUT
+                else:
+                    continue  # closed, cancelled or started: not on offer at all
+                offers.append(offer)
+        data.update(
+            {
+                "@type": "TouristTrip",
+                "provider": _provider(),
+                "offers": offers or None,
+            }
+        )
+    else:
+        info = request.strategy.fetch_for_product(product)
+        offer = None
+        if info.price.exists:
+            offer = {
+                "@type": "Offer",
+                "price": f"{info.price.incl_tax:.2f}",
+                "priceCurrency": info.price.currency,
+                "availability": IN_STOCK if info.availability.is_available_to_buy else OUT_OF_STOCK,
+                "url": url,
+            }
+        data.update(
+            {
+                "@type": "Product",
+                "sku": product.upc or str(product.pk),
+                "brand": {"@type": "Brand", "name": _provider()["name"]},
+                "offers": offer,
+            }
+        )
+    return _script({k: v for k, v in data.items() if v not in (None, [], "")})
