@@ -154,7 +154,13 @@ class Customer:
             data=json.dumps({"token": token_id, "card": card_id}),
             headers={"Content-Type": "application/json"},
         )
-        body = start.json()
+        try:
+            body = start.json()
+        except ValueError:
+            # Sent back to the basket (its seats sold out while this customer checked out).
+            if self._refused(start.text):
+                return
+            raise RuntimeError(f"payment start: {start.url} {_messages(start.text)}") from None
         if body.get("status") != "authorized":
             if self._refused(body.get("message", "")):
                 return

@@ -15,6 +15,31 @@ def _ensure_groups(sender, **kwargs):
         roles_ensure_groups()
 
 
+def _ensure_missing_product_image():
+    """Oscar links its "no image" picture into MEDIA_ROOT the first time a product without an
+    image is shown, without a lock: two processes doing it at once make one of them fail with
+    a 500. Each process makes sure of it when it starts instead (a lost race is harmless)."""
+    import os
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import find
+
+    name = getattr(settings, "OSCAR_MISSING_IMAGE_URL", "image_not_found.jpg")
+    target = os.path.join(settings.MEDIA_ROOT, name) if settings.MEDIA_ROOT else None
+    if not target or os.path.exists(target):
+        return
+    source = find(f"oscar/img/{name}")
+    if source is None:
+        return
+    try:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.islink(target):  # a broken link: Oscar would replace it too
+            os.unlink(target)
+        os.symlink(source, target)
+    except OSError:
+        pass  # another process made it, or MEDIA_ROOT is read-only: Oscar says so later
+
+
 class CoreConfig(AppConfig):
     name = "shop.core"
     label = "shopcore"
@@ -25,3 +50,4 @@ class CoreConfig(AppConfig):
         from shop.core.freshness import connect_signals
 
         connect_signals()
+        _ensure_missing_product_image()
