@@ -112,9 +112,7 @@ def assert_nothing_lost(departure, before):
     assert {i.status for i in new} <= {"succeeded", "canceled"}, {i.status for i in new}
     # Money taken for an order that could not be placed is refunded in full.
     kept = [
-        i
-        for i in new
-        if i.status == "succeeded" and i.latest_charge.amount_refunded < i.amount
+        i for i in new if i.status == "succeeded" and i.latest_charge.amount_refunded < i.amount
     ]
     assert len(kept) == orders.count()
     return sold
