@@ -18,6 +18,10 @@ class Period(models.Model):
     name = models.CharField(_("Name"), max_length=100)
     starts_on = models.DateField(_("From"))
     ends_on = models.DateField(_("To (inclusive)"))
+    # The teacher who added it (none for periods the demo data adds).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-starts_on", "pk"]

@@ -332,7 +332,7 @@ class RubricsView(NeedsPermission, TemplateView):
         if request.POST.get("action") == "period":
             form = PeriodForm(request.POST)
             if form.is_valid():
-                Period.objects.create(**form.cleaned_data)
+                Period.objects.create(**form.cleaned_data, created_by=request.user)
                 messages.success(request, _("The period is added."))
                 return redirect("team:rubrics")
             return self.render_to_response(self.get_context_data(period_form=form), status=400)

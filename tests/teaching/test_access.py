@@ -55,3 +55,14 @@ def test_tourists_and_strangers_are_kept_out(client, django_user_model, student)
 def test_a_teacher_is_not_a_student_whose_portfolio_can_be_opened(client, teacher, student):
     client.force_login(student)
     assert client.get(f"/team/students/{teacher.pk}/").status_code == 404
+
+
+def test_a_period_added_by_a_teacher_says_who_added_it(client, teacher):
+    client.force_login(teacher)
+
+    client.post(
+        "/team/rubrics/",
+        {"action": "period", "name": "Декабрь", "starts_on": "2026-12-01", "ends_on": "2026-12-31"},
+    )
+
+    assert Period.objects.get(name="Декабрь").created_by == teacher
