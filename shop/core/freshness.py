@@ -62,4 +62,10 @@ def connect_signals() -> None:
         uid = f"storefront-freshness-{app_label}-{name}"
         post_save.connect(catalogue_changed, sender=model, dispatch_uid=uid + "-save")
         post_delete.connect(catalogue_changed, sender=model, dispatch_uid=uid + "-delete")
-    m2m_changed.connect(catalogue_changed, dispatch_uid="storefront-freshness-m2m")
+    product = apps.get_model("catalogue", "Product")
+    for field in product._meta.many_to_many:
+        m2m_changed.connect(
+            catalogue_changed,
+            sender=field.remote_field.through,
+            dispatch_uid=f"storefront-freshness-m2m-{field.name}",
+        )

@@ -207,10 +207,7 @@ def by_product(period: DateRange) -> Table:
 
 
 def _sum_rows(rows, keys, **extra) -> dict:
-    total = dict(extra)
-    for key in keys:
-        total[key] = sum((row[key] or 0 for row in rows), ZERO if key.endswith("sales") else 0)
-    return total
+    return {**extra, **{key: sum(row[key] or 0 for row in rows) for key in keys}}
 
 
 def by_departure(period: DateRange) -> tuple[Table, Table]:
@@ -372,11 +369,11 @@ def by_delivery(period: DateRange) -> Table:
     )
 
 
-TREND_KINDS = {"day": "day", "week": "week", "month": "month"}
+TREND_KINDS = ("day", "week", "month")
 
 
 def trend(period: DateRange, every: str = "day") -> Table:
-    kind = TREND_KINDS.get(every, "day")
+    kind = every if every in TREND_KINDS else "day"
     rows = list(
         placed_orders(period)
         .annotate(bucket=Trunc("date_placed", kind, tzinfo=timezone.get_current_timezone()))

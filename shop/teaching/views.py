@@ -124,13 +124,12 @@ class PortfolioAccessMixin(TeamAccessMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        pk = row_id(str(kwargs.get("pk")))
-        self.student = get_object_or_404(students(), pk=pk or 0) if pk else None
+        self.student = get_object_or_404(students(), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def has_permission(self):
         user = self.request.user
-        if not super().has_permission() or self.student is None:
+        if not super().has_permission():
             return False
         return user.pk == self.student.pk or user.has_perm(VIEW_PORTFOLIOS)
 
@@ -205,7 +204,7 @@ class AssessView(NeedsPermission, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(ASSESS):
             return self.handle_no_permission()
-        self.student = get_object_or_404(students(), pk=row_id(str(kwargs["pk"])) or 0)
+        self.student = get_object_or_404(students(), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def setup_choice(self):
@@ -349,7 +348,7 @@ class RubricView(NeedsPermission, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.rubric = get_object_or_404(
-            Rubric.objects.prefetch_related("criteria__levels"), pk=row_id(str(kwargs["pk"])) or 0
+            Rubric.objects.prefetch_related("criteria__levels"), pk=kwargs["pk"]
         )
         return super().dispatch(request, *args, **kwargs)
 

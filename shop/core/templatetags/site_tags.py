@@ -7,6 +7,16 @@ from wagtail.models import Page, Site
 register = template.Library()
 
 
+def _live_translations(page) -> list:
+    """The page's live translations (itself included), read once per page object: the
+    language switch and the head links both need them."""
+    cached = page.__dict__.get("_live_translations")
+    if cached is None:
+        cached = list(page.get_translations(inclusive=True).live().select_related("locale"))
+        page.__dict__["_live_translations"] = cached
+    return cached
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """One link per language to this same page in that language.
@@ -21,7 +31,7 @@ def language_links(context):
     current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     translations = {}
     if isinstance(page, Page):
-        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+        for translation in _live_translations(page):
             translations[translation.locale.language_code] = translation.url
         if len(translations) < len(settings.LANGUAGES) and request is not None:
             site = Site.find_for_request(request)
@@ -64,7 +74,7 @@ def head_links(context):
     suffix = f"?{query}" if query else ""
     alternates = {}
     if isinstance(page, Page):
-        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+        for translation in _live_translations(page):
             url = translation.url
             if url:
                 alternates[translation.locale.language_code] = request.build_absolute_uri(url)
