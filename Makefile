@@ -52,11 +52,12 @@ pytest-sqlite: install
 
 test: lint check pytest
 
-# Regenerate the catalogues (needs GNU gettext) and fill Russian from locale/ru.toml.
+# Regenerate the catalogues (needs GNU gettext) and fill them from locale/<language>.toml.
 messages: install
-	$(MANAGE) makemessages -l ru -l en --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(MANAGE) makemessages -l ru -l en -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=tests
 	$(PY) scripts/po_fill.py locale/ru/LC_MESSAGES/django.po locale/ru.toml
 	$(PY) scripts/po_fill.py locale/en/LC_MESSAGES/django.po locale/en.toml
+	$(PY) scripts/po_fill.py locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans.toml
 	$(MANAGE) compilemessages --ignore=.venv
 
 # SQL queries per storefront page with a small and a ten times larger catalogue.

@@ -151,7 +151,7 @@ class Customer:
         token_id, card_id = self.token()
         start = self.post(
             "/shop/checkout/payment/start/",
-            data=json.dumps({"token": token_id, "card": card_id}),
+            data=json.dumps({"token": token_id, "card": card_id, "consent": True}),
             headers={"Content-Type": "application/json"},
         )
         try:

@@ -61,16 +61,24 @@ def prepare() -> dict:
     from shop.bookings.models import Departure
     from tests.factories import make_gingerbread, make_home_page, make_tour, tours_category
 
-    make_home_page()
+    home = make_home_page(
+        body=[
+            {"type": "featured_tours", "value": {"heading": "Экскурсии", "lead": "", "limit": 3}},
+            {"type": "gingerbread", "value": {"heading": "Пряники", "lead": "", "limit": 3}},
+            {"type": "upcoming_events", "value": {"heading": "События", "lead": "", "limit": 3}},
+        ]
+    )
     tours_category()
     big = make_tour(title="Астральные места Байкальска", departures=60, capacity=30)
-    for index in range(7):
-        make_tour(title=f"Экскурсия {index + 1}", departures=6)
+    tours = [make_tour(title=f"Экскурсия {index + 1}", departures=6) for index in range(7)]
     products = [make_gingerbread(title=f"Пряник «Нерпа» {n:02d}") for n in range(40)]
     departure = Departure.objects.filter(tour__product=big).order_by("starts_at").first()
+    calendar, tour_page = _content_pages(home, big, tours)
     pages = {
         "bare view (baseline)": "/bench/bare/",
-        "home (Wagtail)": "/",
+        "home (Wagtail, live blocks)": "/",
+        "events calendar (20 events)": calendar.url,
+        "tour landing page (Wagtail)": tour_page.url,
         "catalogue": "/shop/catalogue/",
         "catalogue: tours": "/shop/catalogue/?type=tour",
         "tour with 60 departures": big.get_absolute_url(),
@@ -93,6 +101,41 @@ def prepare() -> dict:
             raise SystemExit(f"{url}: {response.status_code}")
         counts[name] = len(executed)
     return {"pages": pages, "queries": counts}
+
+
+def _content_pages(home, big, tours):
+    """The events calendar with 20 events over the next two months (each served by two
+    tours) and a landing page over the tour with 60 departures."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cms.models import EventIndexPage, EventPage, EventTour, TourIndexPage, TourPage
+
+    def publish(parent, page):
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        return page
+
+    calendar = publish(home, EventIndexPage(title="События", slug="sobytiya"))
+    today = timezone.localdate()
+    for index in range(20):
+        start = today + dt.timedelta(days=3 * index + 1)
+        event = EventPage(
+            title=f"Событие {index + 1}",
+            slug=f"sobytie-{index + 1}",
+            start_date=start,
+            end_date=start + dt.timedelta(days=1),
+            location="Байкальск",
+        )
+        for tour in (big, tours[index % len(tours)]):
+            event.tour_links.add(EventTour(tour=tour))
+        publish(calendar, event)
+    index_page = publish(home, TourIndexPage(title="Экскурсии", slug="ekskursii"))
+    tour_page = publish(
+        index_page, TourPage(title="Астральные места", slug="astral", tour=big, intro="Прогулка")
+    )
+    return calendar, tour_page
 
 
 def _bench_database(url: str) -> str:

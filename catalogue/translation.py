@@ -5,15 +5,20 @@ row in a translation table, so adding a language needs translations only, no cod
 """
 
 from django.conf import settings
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_supported_language_variant
 
 
 def active_language() -> str:
-    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    """The active language as listed in settings.LANGUAGES ("en", "zh-hans")."""
+    language = (get_language() or settings.LANGUAGE_CODE).lower()
+    try:
+        return get_supported_language_variant(language)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def is_default_language(language: str) -> bool:
-    return language == settings.LANGUAGE_CODE.split("-")[0]
+    return language == settings.LANGUAGE_CODE
 
 
 class TranslatedMixin:

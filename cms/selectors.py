@@ -49,15 +49,81 @@ def catalogue_product_cards_queryset():
     )
 
 
-def catalogue_featured_products(*, limit: int = 6) -> dict:
-    products = list(
-        catalogue_product_cards_queryset().filter(
-            product_class__slug__in=[TOUR_CLASS_SLUG, GINGERBREAD_CLASS_SLUG]
-        )[: limit * 2]
+def catalogue_products_by_id(ids) -> list:
+    """Products for content blocks, with what a card shows, in the order given."""
+    ids = [pk for pk in ids if pk]
+    found = catalogue_product_cards_queryset().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def tours_next_departures(tour_products, *, per_tour: int = 3) -> dict:
+    """{tour product id: its next departures as rows (seats left, state, price)}, fixed queries."""
+    from shop.bookings.models import Departure
+    from shop.bookings.selectors import departure_row, departures_with_booking_data
+
+    now = timezone.now()
+    departures = departures_with_booking_data(
+        Departure.objects.filter(
+            tour__product__in=[p.pk for p in tour_products],
+            starts_at__gt=now,
+            status=DepartureStatus.SCHEDULED,
+        ).order_by("starts_at")
     )
-    return {
-        "featured_tours": [p for p in products if p.product_class.slug == TOUR_CLASS_SLUG][:limit],
-        "featured_gingerbread": [
-            p for p in products if p.product_class.slug == GINGERBREAD_CLASS_SLUG
-        ][:limit],
-    }
+    rows: dict[int, list] = {p.pk: [] for p in tour_products}
+    for departure in departures:
+        row = departure_row(departure, now)
+        if not row.bookable:
+            continue
+        listed = rows.setdefault(departure.tour.product_id, [])
+        if len(listed) < per_tour:
+            listed.append(row)
+    return rows
+
+
+def featured_tours(limit: int) -> list:
+    """Tours for the home page, each with `.next_departures` (bookable, with seats left)."""
+    tours = list(
+        catalogue_product_cards_queryset().filter(product_class__slug=TOUR_CLASS_SLUG)[:limit]
+    )
+    rows = tours_next_departures(tours)
+    for tour in tours:
+        tour.next_departures = rows.get(tour.pk, [])
+    return tours
+
+
+def featured_gingerbread(limit: int) -> list:
+    return list(
+        catalogue_product_cards_queryset().filter(product_class__slug=GINGERBREAD_CLASS_SLUG)[
+            :limit
+        ]
+    )
+
+
+def event_departures(event, *, tz=None) -> list:
+    """Departures of the event's tours that start on the event's days, earliest first."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from shop.bookings.models import Departure
+    from shop.bookings.selectors import departure_row, departures_with_booking_data
+
+    tour_ids = [link.tour_id for link in event.tour_links.all() if link.tour_id]
+    if not tour_ids:
+        return []
+    tz = tz or ZoneInfo(settings.TIME_ZONE)
+    first = dt.datetime.combine(event.start_date, dt.time.min, tzinfo=tz)
+    last = dt.datetime.combine(event.last_date, dt.time.max, tzinfo=tz)
+    now = timezone.now()
+    departures = departures_with_booking_data(
+        Departure.objects.filter(
+            tour__product__in=tour_ids,
+            starts_at__gte=max(first, now),
+            starts_at__lte=last,
+        )
+        .select_related("tour__product")
+        .prefetch_related("tour__product__translations")
+        .order_by("starts_at")
+    )
+    return [departure_row(d, now) for d in departures]

@@ -30,10 +30,14 @@ RUSSIAN_PLURALS = (
 )
 
 
+PLURALS = {"ru.toml": RUSSIAN_PLURALS, "zh_Hans.toml": "nplurals=1; plural=0;"}
+
+
 def _fixed_header(header: str, table_path: str) -> str:
     """The generated header is fuzzy (msgfmt would skip it) and has a placeholder plural rule."""
     lines = [line for line in header.split("\n") if line != "#, fuzzy"]
-    if table_path.endswith("ru.toml"):
+    plurals = PLURALS.get(table_path.rsplit("/", 1)[-1])
+    if plurals:
         lines = [
             line
             for line in lines
@@ -41,7 +45,7 @@ def _fixed_header(header: str, table_path: str) -> str:
             and "Plural-Forms" not in line
         ]
         at = next(i for i, line in enumerate(lines) if line.startswith('"Content-Transfer'))
-        lines.insert(at + 1, f'"Plural-Forms: {RUSSIAN_PLURALS}\\n"')
+        lines.insert(at + 1, f'"Plural-Forms: {plurals}\\n"')
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from shop.core.health import healthz
+from shop.core.search import SiteSearchView, oscar_search_redirect
 from shop.core.seo import SITEMAPS, robots_txt
 from shop.payments.urls import webhook_urlpatterns
 
@@ -46,7 +47,10 @@ urlpatterns += i18n_patterns(
     path("shop/dashboard/orders/", include("shop.payments.dashboard_urls")),
     path("shop/dashboard/orders/", include("shop.order.dashboard_urls")),
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
+    # Oscar's haystack search finds nothing here: its address leads to the site search.
+    path("shop/search/", oscar_search_redirect, name="oscar-search-redirect"),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
+    path("search/", SiteSearchView.as_view(), name="site-search"),
     # Wagtail's catch-all comes last.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -33,7 +33,16 @@ def png_file(name="test.png", size=(40, 30), colour=(20, 90, 140)) -> ImageFile:
     return ImageFile(buffer, name=name)
 
 
+HOME_SECTIONS = [
+    {"type": "featured_tours", "value": {"heading": "Экскурсии", "lead": "", "limit": 3}},
+    {"type": "gingerbread", "value": {"heading": "Байкальский пряник", "lead": "", "limit": 3}},
+    {"type": "upcoming_events", "value": {"heading": "События", "lead": "", "limit": 3}},
+]
+
+
 def make_home_page(**fields) -> HomePage:
+    """A home page with the live sections the demo home has (tours, gingerbread, events)."""
+    fields.setdefault("body", HOME_SECTIONS)
     root = Page.get_first_root_node()
     Page.objects.filter(depth=2).delete()
     home = HomePage(
@@ -184,3 +193,106 @@ def make_tour(
 def tours_category():
     category = Category.objects.filter(slug="tours").first()
     return category or Category.add_root(name="Экскурсии", slug="tours")
+
+
+def make_content_pages(home, tour, gingerbread) -> dict:
+    """Under `home`: a tour landing page over `tour`, an events calendar with an event served
+    by it on its first two days, a page embedding `gingerbread`, a privacy page, a contact
+    form and the navigation; the tour page and the embedding page also in English."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cms.models import (
+        ContactFormField,
+        ContactPage,
+        EventIndexPage,
+        EventPage,
+        EventTour,
+        NavigationSettings,
+        TourIndexPage,
+        TourPage,
+    )
+
+    def publish(parent, page):
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+        return page
+
+    tours = publish(home, TourIndexPage(title="Экскурсии", slug="ekskursii"))
+    tour_page = publish(
+        tours,
+        TourPage(
+            title="Астральные места",
+            slug="astral",
+            tour=tour,
+            intro="Вечерняя прогулка",
+            route_stops=[
+                {"type": "stop", "value": {"name": "Старый причал", "text": "", "minutes": 40}}
+            ],
+            faq=[
+                {
+                    "type": "question",
+                    "value": {"question": "Можно с детьми?", "answer": "<p>Да.</p>"},
+                }
+            ],
+        ),
+    )
+    first = timezone.localtime(
+        tour.children.order_by("departure__starts_at")[0].departure.starts_at
+    )
+    calendar = publish(home, EventIndexPage(title="События", slug="sobytiya"))
+    event = EventPage(
+        title="Ледовые выходные",
+        slug="led",
+        start_date=first.date(),
+        end_date=first.date() + dt.timedelta(days=1),
+        location="Набережная",
+    )
+    event.tour_links.add(EventTour(tour=tour))
+    event = publish(calendar, event)
+    embed = make_standard_page(
+        home,
+        title="Пряник",
+        slug="pryanik",
+        body=[{"type": "product", "value": {"product": gingerbread.pk, "note": ""}}],
+    )
+    privacy = make_standard_page(home, title="Конфиденциальность", slug="privacy")
+    contact = ContactPage(title="Контакты", slug="kontakty", to_address="bureau@example.com")
+    for order, (label, name, kind) in enumerate(
+        [
+            ("Ваше имя", "name", "singleline"),
+            ("Почта", "email", "email"),
+            ("Сообщение", "message", "multiline"),
+        ]
+    ):
+        contact.form_fields.add(
+            ContactFormField(
+                sort_order=order, label=label, clean_name=name, field_type=kind, required=True
+            )
+        )
+    contact = publish(home, contact)
+    english = {}
+    english["tour_page"] = make_translation(tour_page, "en", title="Astral places", slug="astral")
+    english["embed"] = make_translation(embed, "en", title="Gingerbread", slug="gingerbread")
+    english["event"] = make_translation(event, "en", title="Ice weekend", location="Embankment")
+    english["contact"] = make_translation(contact, "en", title="Contact us")
+    navigation = NavigationSettings.for_site(home.get_site())
+    navigation.main_menu = [
+        {"type": "page", "value": tours.pk},
+        {"type": "shop", "value": "gingerbread"},
+        {"type": "page", "value": calendar.pk},
+        {"type": "page", "value": contact.pk},
+    ]
+    navigation.footer_menu = [{"type": "page", "value": embed.pk}]
+    navigation.privacy_page = privacy
+    navigation.save()
+    return {
+        "tour_page": tour_page,
+        "calendar": calendar,
+        "event": event,
+        "embed": embed,
+        "contact": contact,
+        "privacy": privacy,
+        "english": english,
+    }

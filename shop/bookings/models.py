@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.translation import TranslatedMixin
@@ -160,6 +159,8 @@ class TicketTypeTranslation(models.Model):
     description = models.CharField(_("Who it is for"), max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("Ticket type translation")
+        verbose_name_plural = _("Ticket type translations")
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket_type", "language"], name="unique_ticket_type_translation"
@@ -224,7 +225,9 @@ class Departure(models.Model):
         return timezone.localtime(self.starts_at)
 
     def local_start_label(self) -> str:
-        return date_format(self.local_starts_at, "j E Y, H:i")
+        from shop.core.dates import when_text
+
+        return when_text(self.local_starts_at, "date_time")
 
     @property
     def booking_closes_at(self) -> dt.datetime:

@@ -47,7 +47,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="shop.core.ensure_groups")
-        from shop.core.freshness import connect_signals
+        from shop.core.freshness import connect_content_signals, connect_signals
 
         connect_signals()
+        connect_content_signals()
         _ensure_missing_product_image()

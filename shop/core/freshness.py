@@ -69,3 +69,39 @@ def connect_signals() -> None:
             sender=field.remote_field.through,
             dispatch_uid=f"storefront-freshness-m2m-{field.name}",
         )
+
+
+# --- Content pages -----------------------------------------------------------------------
+# Menus and the events shown on other pages depend on which pages are live: a second version,
+# bumped when a page is published, unpublished, moved or deleted, or the menus are edited.
+
+CONTENT_KEY = "content:version"
+
+
+def content_version() -> str:
+    version = cache.get(CONTENT_KEY)
+    if version is None:
+        cache.add(CONTENT_KEY, uuid.uuid4().hex[:12], None)
+        version = cache.get(CONTENT_KEY)
+    return version
+
+
+def content_changed(**kwargs) -> None:
+    cache.set(CONTENT_KEY, uuid.uuid4().hex[:12], None)
+    transaction.on_commit(lambda: cache.set(CONTENT_KEY, uuid.uuid4().hex[:12], None))
+
+
+def connect_content_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from cms.models import NavigationSettings
+
+    page_published.connect(content_changed, dispatch_uid="content-freshness-published")
+    page_unpublished.connect(content_changed, dispatch_uid="content-freshness-unpublished")
+    post_page_move.connect(content_changed, dispatch_uid="content-freshness-moved")
+    post_delete.connect(content_changed, sender=Page, dispatch_uid="content-freshness-deleted")
+    post_save.connect(
+        content_changed, sender=NavigationSettings, dispatch_uid="content-freshness-navigation"
+    )

@@ -24,6 +24,7 @@ PRIVATE = [
     "/shop/orders/",
     "/shop/tickets/",
     "/shop/payments/",
+    "/search/",  # search results: endless, thin pages (they say noindex too)
 ]
 
 
@@ -86,20 +87,48 @@ class ShopSitemap(I18nSitemap):
 
 
 class PageSitemap(SiteUrlSitemap):
-    """Live, public Wagtail pages of every language tree (each has its own address)."""
+    """Live, public Wagtail pages of every language tree (each has its own address), each
+    with its translations as alternates."""
 
     changefreq = "weekly"
 
     def items(self):
         from wagtail.models import Page
 
-        return Page.objects.live().public().filter(depth__gte=2).order_by("path")
+        return (
+            Page.objects.live()
+            .public()
+            .filter(depth__gte=2)
+            .select_related("locale")
+            .order_by("path")
+        )
 
     def location(self, item):
         return item.get_url()
 
     def lastmod(self, item):
         return item.last_published_at
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        by_key: dict = {}
+        for url in urls:
+            by_key.setdefault(url["item"].translation_key, []).append(url)
+        for group in by_key.values():
+            if len(group) < 2:
+                continue
+            alternates = [
+                {"location": url["location"], "lang_code": url["item"].locale.language_code}
+                for url in group
+            ]
+            default = next(
+                (a for a in alternates if a["lang_code"] == settings.LANGUAGE_CODE), None
+            )
+            if default is not None:
+                alternates.append({"location": default["location"], "lang_code": "x-default"})
+            for url in group:
+                url["alternates"] = alternates
+        return urls
 
 
 SITEMAPS = {"pages": PageSitemap, "shop": ShopSitemap, "products": ProductSitemap}

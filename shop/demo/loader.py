@@ -19,8 +19,19 @@ from oscar.core.loading import get_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
-from cms.models import ContactSettings, HomePage, StandardPage
-from shop.bookings.models import Tour, TourTranslation
+from cms.models import (
+    ContactFormField,
+    ContactPage,
+    ContactSettings,
+    EventIndexPage,
+    EventPage,
+    EventTour,
+    HomePage,
+    StandardPage,
+    TourIndexPage,
+    TourPage,
+)
+from shop.bookings.models import TicketType, TicketTypeTranslation, Tour, TourTranslation
 from shop.bookings.services import departure_schedule_create
 from shop.core.roles import roles_ensure_groups
 from shop.demo import artwork
@@ -74,6 +85,8 @@ def demo_load_catalogue(*, today: dt.date | None = None) -> None:
     )
     categories = {item["slug"]: _category(item) for item in data["categories"]}
     classes = {item["slug"]: _product_class(item) for item in data["product_classes"]}
+    for item in data.get("ticket_types", []):
+        _ticket_type(item)
 
     admin = _demo_admin()
     for item in data["tours"]:
@@ -109,6 +122,15 @@ def _category(item: dict):
             category=category, language=language, defaults=texts
         )
     return category
+
+
+def _ticket_type(item: dict) -> None:
+    """The names of a ticket type (made by a migration) in the site's other languages."""
+    ticket_type = TicketType.objects.get(code=item["code"])
+    for language, texts in _translations(item).items():
+        TicketTypeTranslation.objects.get_or_create(
+            ticket_type=ticket_type, language=language, defaults=texts
+        )
 
 
 def _product_class(item: dict):
@@ -198,10 +220,14 @@ def _departures(tour: Tour, item: dict, actor, today: dt.date) -> None:
 # --- content -----------------------------------------------------------------
 
 
-def demo_load_pages() -> None:
+def demo_load_pages(*, today: dt.date | None = None) -> None:
     data = read_fixture("pages.toml")
     ru = Locale.get_default()
-    en, _ = Locale.objects.get_or_create(language_code="en")
+    locales = {
+        code: Locale.objects.get_or_create(language_code=code)[0]
+        for code, _name in settings.LANGUAGES
+        if code != ru.language_code
+    }
     root = Page.get_first_root_node()
 
     home = HomePage.objects.filter(locale=ru).first()
@@ -215,38 +241,224 @@ def demo_load_pages() -> None:
             hero_text=data["home"]["hero_text"],
             hero_cta_text=data["home"]["hero_cta_text"],
             hero_image=_wagtail_image(data["home"]["hero_image"], data["home"]["title"]),
-            body=data["home"]["body"],
+            body=_stream(data["home"]["body"]),
             locale=ru,
         )
         root.add_child(instance=home)
         home.save_revision().publish()
         _point_sites_at(home)
-    _translate(home, en, data["home"]["en"])
+    _translate_all(home, data["home"], locales)
+    _home_sections(home, data["home"])
 
+    pages = {}
     for item in data["pages"]:
-        page = StandardPage.objects.filter(locale=ru, slug=item["slug"]).first()
-        if page is None:
-            body = list(item["body"])
-            if item.get("image"):
-                image = _wagtail_image(item["image"], item["title"])
-                body.insert(0, {"type": "figure", "value": {"image": image.pk, "caption": ""}})
-            page = StandardPage(
-                title=item["title"],
-                slug=item["slug"],
-                intro=item["intro"],
-                body=body,
-                show_in_menus=True,
-                locale=ru,
-            )
-            home.add_child(instance=page)
-            page.save_revision().publish()
-        _translate(page, en, item["en"])
+        extra = {}
+        if item.get("image"):
+            image = _wagtail_image(item["image"], item["title"])
+            extra["figure"] = {"type": "figure", "value": {"image": image.pk, "caption": ""}}
+        pages[item["slug"]] = _page(
+            StandardPage,
+            home,
+            item,
+            ru,
+            locales,
+            fields=("intro",),
+            streams=("body",),
+            show_in_menus=item.get("in_menu", True),
+            lead_block=extra.get("figure"),
+        )
 
-    contacts = ContactSettings.for_site(Site.objects.get(is_default_site=True))
+    tours = data["tours"]
+    index = pages[tours["slug"]] = _page(TourIndexPage, home, tours, ru, locales, fields=("intro",))
+    for item in data["tour_pages"]:
+        product = Product.objects.filter(upc=item["tour"]).first()
+        _page(
+            TourPage,
+            index,
+            item,
+            ru,
+            locales,
+            fields=("intro", "what_to_bring"),
+            streams=("story", "route_stops", "faq"),
+            show_in_menus=False,
+            tour=product,
+            image=_wagtail_image(item["image"], item["title"]),
+        )
+
+    events = data["events"]
+    calendar = pages[events["slug"]] = _page(
+        EventIndexPage, home, events, ru, locales, fields=("intro",)
+    )
+    today = today or timezone.localdate()
+    for item in data["event_pages"]:
+        start = today + dt.timedelta(days=item["offset_days"])
+        start += dt.timedelta(days=(item["weekday"] - start.weekday()) % 7)
+        event = EventPage.objects.filter(locale=ru, slug=item["slug"]).first()
+        if event is None:
+            event = EventPage(
+                start_date=start,
+                end_date=start + dt.timedelta(days=item["days"] - 1),
+                time_text=item["time_text"],
+                image=_wagtail_image(item["image"], item["title"]),
+            )
+            for upc in item["tours"]:
+                product = Product.objects.filter(upc=upc).first()
+                if product is not None:
+                    event.tour_links.add(EventTour(tour=product))
+        _page(
+            EventPage,
+            calendar,
+            item,
+            ru,
+            locales,
+            fields=("intro", "location"),
+            streams=("body",),
+            show_in_menus=False,
+            instance=event,
+        )
+
+    contact = data["contact"]
+    page = ContactPage.objects.filter(locale=ru, slug=contact["slug"]).first()
+    if page is None:
+        page = ContactPage(
+            to_address=contact["to_address"],
+            subject=contact["subject"],
+            from_address=settings.DEFAULT_FROM_EMAIL,
+        )
+        for order, field in enumerate(contact["fields"]):
+            page.form_fields.add(ContactFormField(sort_order=order, **field))
+    pages[contact["slug"]] = _page(
+        ContactPage, home, contact, ru, locales, fields=("intro", "thank_you_text"), instance=page
+    )
+    _translate_form_fields(pages[contact["slug"]], contact, locales)
+
+    site = Site.objects.get(is_default_site=True)
+    contacts = ContactSettings.for_site(site)
     if not contacts.phone:
         for field, value in data["contacts"].items():
             setattr(contacts, field, value)
         contacts.save()
+    elif not contacts.translations:
+        contacts.translations = data["contacts"]["translations"]
+        contacts.save()
+    _navigation(site, data["navigation"], pages)
+
+
+LIVE_SECTIONS = {"featured_tours", "gingerbread", "upcoming_events"}
+
+
+def _home_sections(home, item: dict) -> None:
+    """A demo home page made before the live sections existed gets them (and its story) from
+    the fixture; one that has any of them is left as the editors made it."""
+    for page in home.get_translations(inclusive=True).specific():
+        if any(block.block_type in LIVE_SECTIONS for block in page.body):
+            continue
+        texts = item if page.locale_id == home.locale_id else item.get(page.locale.language_code)
+        if texts and "body" in texts:
+            page.body = _stream(texts["body"])
+            page.save_revision().publish()
+
+
+def _stream(blocks: list) -> list:
+    """Stream data from the fixture: products are named by UPC ("upc:GB-BOX-6")."""
+    result = []
+    for block in blocks:
+        value = block["value"]
+        if block["type"] == "product":
+            upc = value["product"].removeprefix("upc:")
+            product = Product.objects.filter(upc=upc).first()
+            if product is None:
+                continue
+            value = {**value, "product": product.pk, "note": value.get("note", "")}
+        result.append({"type": block["type"], "value": value})
+    return result
+
+
+def _page(
+    model,
+    parent,
+    item: dict,
+    ru,
+    locales: dict,
+    *,
+    fields=(),
+    streams=(),
+    show_in_menus=True,
+    lead_block=None,
+    instance=None,
+    **values,
+):
+    """The page in Russian under `parent` (made once), and its translations."""
+    page = model.objects.filter(locale=ru, slug=item["slug"]).first()
+    if page is None:
+        page = instance or model()
+        page.title = item["title"]
+        page.slug = item["slug"]
+        page.locale = ru
+        page.show_in_menus = show_in_menus
+        for field in fields:
+            setattr(page, field, item.get(field, ""))
+        for field in streams:
+            blocks = _stream(item.get(field, []))
+            if lead_block and field == "body":
+                blocks.insert(0, lead_block)
+            setattr(page, field, blocks)
+        for field, value in values.items():
+            setattr(page, field, value)
+        parent.add_child(instance=page)
+        page.save_revision().publish()
+    _translate_all(page, item, locales)
+    return page
+
+
+def _translate_all(page, item: dict, locales: dict) -> None:
+    for code, locale in locales.items():
+        if code in item:
+            texts = {k: v for k, v in item[code].items() if k != "fields"}
+            _translate(page, locale, texts)
+
+
+def _translate_form_fields(page, item: dict, locales: dict) -> None:
+    for code, locale in locales.items():
+        translated = page.get_translations().filter(locale=locale).first()
+        labels = [field["label"] for field in item.get(code, {}).get("fields", [])]
+        if translated is None or not labels:
+            continue
+        translated = translated.specific
+        changed = False
+        for field, label in zip(
+            translated.form_fields.order_by("sort_order"), labels, strict=False
+        ):
+            if field.label != label:
+                field.label = label  # the clean name stays: one set of keys in every language
+                field.save()
+                changed = True
+        if changed:
+            translated.save_revision().publish()
+
+
+def _navigation(site, data: dict, pages: dict) -> None:
+    from cms.models import NavigationSettings
+
+    navigation = NavigationSettings.for_site(site)
+    if navigation.main_menu:
+        return
+
+    def menu(entries):
+        blocks = []
+        for entry in entries:
+            kind, _, key = entry.partition(":")
+            if kind == "shop":
+                blocks.append({"type": "shop", "value": key})
+            elif key in pages:
+                blocks.append({"type": "page", "value": pages[key].pk})
+        return blocks
+
+    navigation.main_menu = menu(data["main"])
+    navigation.footer_menu = menu(data["footer"])
+    navigation.privacy_page = pages.get(data["privacy"])
+    navigation.terms_page = pages.get(data["terms"])
+    navigation.save()
 
 
 def _translate(page, locale, texts: dict) -> None:
@@ -254,8 +466,10 @@ def _translate(page, locale, texts: dict) -> None:
         return
     translated = page.copy_for_translation(locale, copy_parents=True)
     for field, value in texts.items():
-        if field == "body":
-            value = _with_untranslated_blocks(page, value)
+        if isinstance(value, list):
+            value = _stream(value)
+            if field == "body":
+                value = _with_untranslated_blocks(page, value)
         setattr(translated, field, value)
     translated.save_revision().publish()
 
@@ -264,7 +478,7 @@ def _with_untranslated_blocks(page, blocks: list) -> list:
     """Images are the same in every language: carry them over into the translation."""
     figures = [
         {"type": "figure", "value": {"image": block.value["image"].pk, "caption": ""}}
-        for block in page.body
+        for block in getattr(page, "body", [])
         if block.block_type == "figure"
     ]
     return figures + list(blocks)

@@ -42,6 +42,8 @@ class PaymentAttempt(models.Model):
         related_name="payment_attempts",
     )
     guest_email = models.EmailField(blank=True)
+    # When the customer agreed to the processing of their personal data (on the payment page).
+    consented_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(max_length=10, default="ru")
     shipping_method_code = models.CharField(max_length=128)
     shipping_address = models.JSONField(default=dict, blank=True)

@@ -157,8 +157,10 @@ def attempt_create(
     shipping_method_code: str,
     shipping_address: dict,
     amount: Decimal,
+    consented_at=None,
 ) -> PaymentAttempt:
     return PaymentAttempt.objects.create(
+        consented_at=consented_at,
         basket=basket,
         basket_fingerprint=basket_fingerprint(basket),
         user=user if user is not None and user.is_authenticated else None,

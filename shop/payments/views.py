@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
@@ -52,6 +54,10 @@ def address_snapshot(address) -> dict:
     return data
 
 
+# Asked on the payment page before any payment (Federal Law 152-FZ on personal data).
+CONSENT_NEEDED = gettext_lazy("Please agree to the processing of your personal data.")
+
+
 def _error(message, status):
     return JsonResponse({"status": "error", "message": str(message)}, status=status)
 
@@ -60,6 +66,7 @@ class CheckoutAttemptMixin(CheckoutSessionMixin):
     pre_conditions = CHECKOUT_PRE_CONDITIONS
 
     def new_attempt(self) -> PaymentAttempt:
+        """An attempt to pay for the basket; the caller has checked the customer's consent."""
         submission = self.build_submission()
         attempt = attempt_create(
             basket=self.request.basket,
@@ -68,6 +75,7 @@ class CheckoutAttemptMixin(CheckoutSessionMixin):
             shipping_method_code=submission["shipping_method"].code,
             shipping_address=address_snapshot(submission["shipping_address"]),
             amount=submission["order_total"].incl_tax,
+            consented_at=timezone.now(),
         )
         ids = self.request.session.get(SESSION_ATTEMPTS, [])
         self.request.session[SESSION_ATTEMPTS] = [*ids[-19:], attempt.pk]
@@ -106,6 +114,9 @@ class PaymentDetailsView(CheckoutAttemptMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         """Confirm a free booking (a paid order is paid through the card form instead)."""
+        if not request.POST.get("consent"):
+            messages.error(request, CONSENT_NEEDED)
+            return redirect("checkout:payment-details")
         attempt = self.new_attempt()
         if attempt.amount != 0:
             messages.error(request, _("Please pay with your card to place this order."))
@@ -131,6 +142,8 @@ class PaymentStartView(CheckoutAttemptMixin, View):
             return JsonResponse(
                 {"status": "error", "message": _("Please enter your card again.")}, status=400
             )
+        if data.get("consent") is not True:
+            return _error(CONSENT_NEEDED, 400)
         if not token_id.startswith("tok_") or not card_id.startswith("card_"):
             return JsonResponse(
                 {"status": "error", "message": _("Please enter your card again.")}, status=400

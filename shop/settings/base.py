@@ -151,6 +151,7 @@ TEMPLATES = [
                 "shop.core.context_processors.storefront_version",
                 "shop.payments.context_processors.payments",
             ],
+            "builtins": ["shop.core.templatetags.dates"],
         },
     },
 ]
@@ -190,10 +191,40 @@ LOGIN_REDIRECT_URL = reverse_lazy("wagtail_serve", args=[""])
 
 # Language and time: Russian first, local Baikalsk time.
 LANGUAGE_CODE = "ru"
+# Adding a language takes a line here, its catalogue (locale/<code>.toml, `make messages`)
+# and translated content; no code.
 LANGUAGES = [
     ("ru", "Русский"),
     ("en", "English"),
+    ("zh-hans", "简体中文"),
 ]
+# What the language switch shows for each language (the language's own name by default).
+LANGUAGE_SHORT_NAMES = {"ru": "RU", "en": "EN", "zh-hans": "中文"}
+# How dates read in each language (Django's date letters; see shop/core/templatetags/dates.py).
+DATE_STYLES = {
+    "default": {
+        "day_time": "j E, H:i",
+        "day": "j E",
+        "date": "j E Y",
+        "date_time": "j E Y, H:i",
+        "weekday": "l, j E",
+        "weekday_date": "l, j E Y",
+        "weekday_date_time": "D, j E Y, H:i",
+        "month": "F Y",
+    },
+    "zh-hans": {
+        "day_time": "n月j日 H:i",
+        "day": "n月j日",
+        "date": "Y年n月j日",
+        "date_time": "Y年n月j日 H:i",
+        "weekday": "n月j日 l",
+        "weekday_date": "Y年n月j日 l",
+        "weekday_date_time": "Y年n月j日 D H:i",
+        "month": "Y年n月",
+    },
+}
+# og:locale of each language.
+LANGUAGE_OG_LOCALES = {"ru": "ru_RU", "en": "en_GB", "zh-hans": "zh_CN"}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Irkutsk"
 USE_I18N = True

@@ -54,6 +54,12 @@
     if (button.disabled) {
       return;
     }
+    var consent = document.getElementById("consent");
+    if (consent && !consent.checked) {
+      errors.textContent = form.dataset.messageConsent;
+      consent.focus();
+      return;
+    }
     button.disabled = true;
     form.classList.add("is-busy");
     errors.textContent = "";
@@ -75,7 +81,7 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ token: made.token.id, card: made.token.card.id }),
+        body: JSON.stringify({ token: made.token.id, card: made.token.card.id, consent: true }),
       });
       answer = await response.json();
     } catch (err) {

@@ -129,3 +129,34 @@ def test_demo_periods_and_rubric(loaded):
     assert Period.objects.count() == 2
     call_command("load_demo_data")
     assert Rubric.objects.count() == 1 and Period.objects.count() == 2
+
+
+def test_demo_catalogue_speaks_chinese(loaded):
+    """With "zh-hans" active every public product, category, tour and ticket type reads in
+    Chinese: the loader stores the fixture's [*.zh-hans] tables under the code of LANGUAGES."""
+    import re
+
+    from django.utils import translation
+
+    from shop.bookings.models import TicketType, Tour
+
+    Category = get_model("catalogue", "Category")
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    products = Product.objects.filter(is_public=True)
+    assert products.filter(structure="child").exists()  # departures take their tour's title
+    with translation.override("zh-hans"):
+        for product in products:
+            assert chinese.search(product.get_title()), product.upc
+            assert chinese.search(product.get_description()), product.upc
+        for tour in Tour.objects.all():
+            assert chinese.search(tour.get_meeting_point()), tour.product.upc
+            assert chinese.search(tour.get_what_to_bring()), tour.product.upc
+            assert chinese.search(tour.get_cancellation_terms()), tour.product.upc
+        for category in Category.objects.all():
+            assert chinese.search(category.get_name()), category.slug
+        for ticket_type in TicketType.objects.all():
+            assert chinese.search(ticket_type.get_name()), ticket_type.code
+        assert Product.objects.get(upc="GB-NERPA-1").get_title() == "贝加尔海豹（nerpa）姜饼"
+    assert ProductTranslation.objects.filter(language="zh-hans").count() == 7
+    with translation.override("en"):
+        assert Product.objects.get(upc="TOUR-ASTRAL").get_title() == "Astral places of Baikalsk"

@@ -115,6 +115,7 @@ def enter_card(page, number: str) -> None:
     card.get_by_placeholder("exp_month").fill("12")
     card.get_by_placeholder("exp_year").fill(f"{(timezone.now().year + 3) % 100:02d}")
     card.get_by_placeholder("cvc").fill("123")
+    page.get_by_label(re.compile("обработку моих персональных данных")).check()
 
 
 def pay_button(page):
@@ -292,7 +293,12 @@ def test_card_details_stripe_refuses_are_explained_in_russian(page, storefront):
     start_checkout_quickly(page, storefront)
     shows_the_payment_page(page, TOTAL)
 
-    pay_button(page).click()  # nothing typed in
+    pay_button(page).click()  # nothing typed in, no consent given
+    expect(page.locator("#card-errors")).to_have_text(
+        "Пожалуйста, дайте согласие на обработку персональных данных."
+    )
+    page.get_by_label(re.compile("обработку моих персональных данных")).check()
+    pay_button(page).click()
     expect(page.locator("#card-errors")).to_have_text("Проверьте данные карты.")
     expect(pay_button(page)).to_be_enabled()
 

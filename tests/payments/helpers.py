@@ -58,7 +58,9 @@ def start_payment(client, number: str = CARD_OK, *, prefix: str = ""):
     assert page.status_code == 200, page
     token, card = card_token(number)
     response = client.post(
-        prefix + START, json.dumps({"token": token, "card": card}), content_type="application/json"
+        prefix + START,
+        json.dumps({"token": token, "card": card, "consent": True}),
+        content_type="application/json",
     )
     return response.status_code, response.json()
 

@@ -177,7 +177,7 @@ def test_stripe_unreachable_gives_a_friendly_error_and_keeps_the_basket(
 
     response = shopper.post(
         "/shop/checkout/payment/start/",
-        json.dumps({"token": token, "card": card}),
+        json.dumps({"token": token, "card": card, "consent": True}),
         content_type="application/json",
     )
 
@@ -195,6 +195,35 @@ def test_bad_start_requests_are_refused(shopper, tour_basket):
         assert response.status_code == 400
     assert shopper.get(start).status_code == 405
     assert PaymentAttempt.objects.count() == 0
+
+
+def test_no_payment_starts_without_consent_to_personal_data_processing(shopper, tour_basket):
+    from tests.payments.helpers import card_token
+
+    to_payment(shopper)
+    page = shopper.get("/shop/checkout/payment-details/").content.decode()
+    assert 'name="consent"' in page and "обработку моих персональных данных" in page
+    token, card = card_token(CARD_OK)
+    for consent in (None, False, "yes", 1):
+        body = {"token": token, "card": card}
+        if consent is not None:
+            body["consent"] = consent
+        response = shopper.post(
+            "/shop/checkout/payment/start/", json.dumps(body), content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert "персональных данных" in response.json()["message"]
+    assert PaymentAttempt.objects.count() == 0
+
+    response = shopper.post(
+        "/shop/checkout/payment/start/",
+        json.dumps({"token": token, "card": card, "consent": True}),
+        content_type="application/json",
+    )
+    assert response.json()["status"] == "authorized"
+    shopper.get(response.json()["return_url"])
+    attempt = PaymentAttempt.objects.get()
+    assert attempt.consented_at is not None and attempt.order is not None
 
 
 def test_someone_elses_attempt_cannot_be_settled_from_the_return_url(
@@ -390,7 +419,7 @@ def test_a_bogus_card_token_gets_a_friendly_error(shopper, tour_basket):
 
     response = shopper.post(
         "/shop/checkout/payment/start/",
-        json.dumps({"token": "tok_bogus", "card": "card_bogus"}),
+        json.dumps({"token": "tok_bogus", "card": "card_bogus", "consent": True}),
         content_type="application/json",
     )
 

@@ -109,3 +109,52 @@ def product_json_ld(context, product):
             }
         )
     return _script({k: v for k, v in data.items() if v not in (None, [], "")})
+
+
+@register.simple_tag(takes_context=True)
+def event_json_ld(context, page, rows):
+    """An Event at its place and dates, with an Offer for each departure that serves it."""
+    request = context["request"]
+    contacts = context.get("settings")
+    address = ""
+    try:
+        address = contacts.cms.ContactSettings.address
+    except AttributeError:
+        address = ""
+    offers = []
+    for row in rows or []:
+        if not row.bookable or row.from_price is None:
+            continue
+        offers.append(
+            {
+                "@type": "Offer",
+                "name": f"{row.departure.tour.product.get_title()}, "
+                f"{row.departure.local_start_label()}",
+                "price": f"{row.from_price:.2f}",
+                "priceCurrency": settings.OSCAR_DEFAULT_CURRENCY,
+                "availability": IN_STOCK,
+                "url": request.build_absolute_uri(
+                    reverse("bookings:book", kwargs={"pk": row.departure.tour.product_id})
+                    + f"?departure={row.departure.pk}"
+                ),
+            }
+        )
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": page.title,
+        "description": page.search_description or page.intro or None,
+        "url": request.build_absolute_uri(page.url),
+        "startDate": page.start_date.isoformat(),
+        "endDate": page.last_date.isoformat(),
+        "eventStatus": "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": {
+            "@type": "Place",
+            "name": page.location or "Байкальск",
+            "address": address or page.location or "Байкальск",
+        },
+        "organizer": _provider(),
+        "offers": offers or None,
+    }
+    return _script({k: v for k, v in data.items() if v not in (None, [], "")})

@@ -1,8 +1,9 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language
 from wagtail.models import Page, Site
+
+from catalogue.translation import active_language
 
 register = template.Library()
 
@@ -28,7 +29,7 @@ def language_links(context):
     """
     request = context.get("request")
     page = context.get("page")
-    current = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    current = active_language()
     translations = {}
     if isinstance(page, Page):
         for translation in _live_translations(page):
@@ -36,7 +37,8 @@ def language_links(context):
         if len(translations) < len(settings.LANGUAGES) and request is not None:
             site = Site.find_for_request(request)
             if site is not None:
-                for home in site.root_page.get_translations(inclusive=True).live():
+                homes = site.root_page.get_translations(inclusive=True).live()
+                for home in homes.select_related("locale"):
                     translations.setdefault(home.locale.language_code, home.url)
     path = request.get_full_path() if request else "/"
     links = []
@@ -45,7 +47,7 @@ def language_links(context):
             {
                 "code": code,
                 "name": name,
-                "short": code.split("-")[0].upper(),
+                "short": settings.LANGUAGE_SHORT_NAMES.get(code, name),
                 "active": code == current,
                 "url": translations.get(code) or translate_url(path, code),
             }
@@ -88,4 +90,5 @@ def head_links(context):
         "canonical": canonical,
         "alternates": sorted(alternates.items()) if len(alternates) > 1 else [],
         "x_default": alternates.get(settings.LANGUAGE_CODE, canonical),
+        "og_locale": settings.LANGUAGE_OG_LOCALES.get(active_language(), ""),
     }

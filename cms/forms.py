@@ -1,0 +1,174 @@
+"""The contact form's protection: consent to the processing of personal data, and three
+checks that keep spam out without a captcha (which would need a third-party service):
+
+- a field hidden from people ("website") that bots fill in;
+- a signed time stamp: a message sent less than MIN_SECONDS after the form was shown is
+  refused, and so is a form older than a day or with a forged stamp;
+- at most LIMIT_PER_HOUR messages an hour from one address.
+
+What passes is stored as a Wagtail form submission (with the moment consent was given) and
+mailed to the bureau by the task worker, so a slow mail server never holds the page.
+"""
+
+import logging
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+MIN_SECONDS = 3
+MAX_AGE = 24 * 60 * 60
+LIMIT_PER_HOUR = 5
+SALT = "cms.contact-form"
+PROTECTION_FIELDS = ("website", "started", "consent")
+
+
+def _stamp() -> str:
+    return signing.TimestampSigner(salt=SALT).sign(str(int(timezone.now().timestamp())))
+
+
+def client_key(request) -> str:
+    return "contact-form:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def privacy_url(request) -> str:
+    from cms.navigation import legal_page_url
+
+    return legal_page_url(request, "privacy_page")
+
+
+def protected_form_class(base):
+    class ProtectedForm(base):
+        def __init__(self, *args, **kwargs):
+            self.client_key = kwargs.pop("client_key", "")
+            privacy = kwargs.pop("privacy_url", "")
+            super().__init__(*args, **kwargs)
+            self.fields["website"] = forms.CharField(
+                label=_("Leave this field empty"),
+                required=False,
+                widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+            )
+            self.fields["started"] = forms.CharField(
+                widget=forms.HiddenInput, initial=_stamp, required=False
+            )
+            label = gettext("I agree to the processing of my personal data")
+            if privacy:
+                label = format_html(
+                    '{} (<a href="{}" target="_blank">{}</a>)',
+                    label,
+                    privacy,
+                    gettext("privacy policy"),
+                )
+            self.fields["consent"] = forms.BooleanField(
+                label=label,
+                required=True,
+                error_messages={
+                    "required": _("Please agree to the processing of your personal data.")
+                },
+            )
+
+        def clean(self):
+            cleaned = super().clean()
+            if cleaned.get("website"):
+                raise forms.ValidationError(
+                    _("The message could not be sent. Please try again."), code="spam"
+                )
+            try:
+                shown = int(
+                    signing.TimestampSigner(salt=SALT).unsign(
+                        cleaned.get("started") or "", max_age=MAX_AGE
+                    )
+                )
+            except (signing.BadSignature, ValueError):
+                raise forms.ValidationError(
+                    _("The form has expired. Please check your message and send it again."),
+                    code="expired",
+                ) from None
+            if timezone.now().timestamp() - shown < MIN_SECONDS:
+                raise forms.ValidationError(
+                    _("That was very fast. Please check your message and send it again."),
+                    code="too-fast",
+                )
+            if self.client_key and (cache.get(self.client_key) or 0) >= LIMIT_PER_HOUR:
+                raise forms.ValidationError(
+                    _("Too many messages from your address. Please try again in an hour."),
+                    code="limit",
+                )
+            return cleaned
+
+        def submission_data(self) -> dict:
+            data = {k: v for k, v in self.cleaned_data.items() if k not in PROTECTION_FIELDS}
+            data["consented_at"] = timezone.now().isoformat(timespec="seconds")
+            return data
+
+    return ProtectedForm
+
+
+def contact_serve(page, request, *args, **kwargs):
+    options = {"page": page, "user": request.user, "privacy_url": privacy_url(request)}
+    if request.method == "POST":
+        form = page.get_form(request.POST, request.FILES, client_key=client_key(request), **options)
+        if form.is_valid():
+            submission = page.process_form_submission(form)
+            # Counted only when a message passes: mistakes do not use up the limit.
+            if not cache.add(form.client_key, 1, 60 * 60):
+                try:
+                    cache.incr(form.client_key)
+                except ValueError:
+                    cache.add(form.client_key, 1, 60 * 60)
+            return page.render_landing_page(request, submission, *args, **kwargs)
+    else:
+        form = page.get_form(**options)
+    context = page.get_context(request)
+    context["form"] = form
+    return TemplateResponse(request, page.get_template(request), context)
+
+
+def contact_mail_enqueue(page, form) -> None:
+    addresses = [a.strip() for a in page.to_address.split(",") if a.strip()]
+    if not addresses:
+        return
+    reply_to = next(
+        (
+            v
+            for k, v in form.cleaned_data.items()
+            if "mail" in k and isinstance(v, str) and "@" in v
+        ),
+        "",
+    )
+    body = "\n".join(
+        f"{field.label}: {_text(form.cleaned_data.get(field.name))}"
+        for field in form
+        if field.name in form.cleaned_data and field.name not in PROTECTION_FIELDS
+    )
+    subject = page.subject or gettext("Message from the website")
+    from_address = page.from_address or settings.DEFAULT_FROM_EMAIL
+    transaction.on_commit(
+        lambda: contact_mail_send.enqueue(subject, body, addresses, from_address, reply_to)
+    )
+
+
+def _text(value) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+@task()
+def contact_mail_send(subject: str, body: str, to: list, from_email: str, reply_to: str) -> None:
+    EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=from_email,
+        to=to,
+        reply_to=[reply_to] if reply_to else None,
+    ).send()
