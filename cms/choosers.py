@@ -42,15 +42,15 @@ class _ProductListMixin:
     ordering = ("product_class__name", "title")
 
     def get_object_list(self):
-        # Tours and goods, not their departures (a departure is shown on its tour's page).
-        return Product.objects.browsable().select_related("product_class")
+        # Tours and goods on sale, not their departures (a departure is shown on its tour's
+        # page); hidden products stay in the shop's dashboard.
+        return Product.objects.browsable().filter(is_public=True).select_related("product_class")
 
     @property
     def columns(self):
         return [
             self.title_column,
             Column("product_class", label=_("Type"), accessor="product_class"),
-            Column("is_public", label=_("Public"), accessor="is_public"),
         ]
 
 

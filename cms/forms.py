@@ -4,13 +4,18 @@ checks that keep spam out without a captcha (which would need a third-party serv
 - a field hidden from people ("website") that bots fill in;
 - a signed time stamp: a message sent less than MIN_SECONDS after the form was shown is
   refused, and so is a form older than a day or with a forged stamp;
-- at most LIMIT_PER_HOUR messages an hour from one address.
+- at most LIMIT_PER_HOUR messages an hour from one address (an IPv6 network of /64 counts
+  as one), and each shown form sends at most one message.
+
+Behind a reverse proxy, REMOTE_ADDR is the proxy's: settings.TRUSTED_PROXIES lists the
+proxies whose X-Forwarded-For is believed.
 
 What passes is stored as a Wagtail form submission (with the moment consent was given) and
 mailed to the bureau by the task worker, so a slow mail server never holds the page.
 """
 
-import logging
+import ipaddress
+import secrets
 
 from django import forms
 from django.conf import settings
@@ -25,21 +30,54 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-logger = logging.getLogger(__name__)
-
 MIN_SECONDS = 3
 MAX_AGE = 24 * 60 * 60
 LIMIT_PER_HOUR = 5
 SALT = "cms.contact-form"
 PROTECTION_FIELDS = ("website", "started", "consent")
+EXPIRED_MESSAGE = _("The form has expired. Please check your message and send it again.")
+LIMIT_MESSAGE = _("Too many messages from your address. Please try again in an hour.")
 
 
 def _stamp() -> str:
-    return signing.TimestampSigner(salt=SALT).sign(str(int(timezone.now().timestamp())))
+    """When the form was shown, signed, with a random part: each shown form sends once."""
+    shown = int(timezone.now().timestamp())
+    return signing.TimestampSigner(salt=SALT).sign(f"{shown}:{secrets.token_hex(6)}")
+
+
+def client_address(request) -> str:
+    """The visitor's address: REMOTE_ADDR, or the last address a trusted proxy added."""
+    address = request.META.get("REMOTE_ADDR") or ""
+    trusted = set(settings.TRUSTED_PROXIES)
+    if address in trusted:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for candidate in reversed([a for a in forwarded if a]):
+            if candidate not in trusted:
+                address = candidate
+                break
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def client_key(request) -> str:
-    return "contact-form:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    return "contact-form:" + client_address(request)
+
+
+def _count(key: str) -> int:
+    """One more message from this address this hour; the new count (atomic where the cache
+    is: locmem, Redis)."""
+    if cache.add(key, 1, 60 * 60):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired in between
+        cache.add(key, 1, 60 * 60)
+        return 1
 
 
 def privacy_url(request) -> str:
@@ -85,26 +123,19 @@ def protected_form_class(base):
                     _("The message could not be sent. Please try again."), code="spam"
                 )
             try:
-                shown = int(
-                    signing.TimestampSigner(salt=SALT).unsign(
-                        cleaned.get("started") or "", max_age=MAX_AGE
-                    )
+                value = signing.TimestampSigner(salt=SALT).unsign(
+                    cleaned.get("started") or "", max_age=MAX_AGE
                 )
+                shown = int(value.split(":")[0])
             except (signing.BadSignature, ValueError):
-                raise forms.ValidationError(
-                    _("The form has expired. Please check your message and send it again."),
-                    code="expired",
-                ) from None
+                raise forms.ValidationError(EXPIRED_MESSAGE, code="expired") from None
             if timezone.now().timestamp() - shown < MIN_SECONDS:
                 raise forms.ValidationError(
                     _("That was very fast. Please check your message and send it again."),
                     code="too-fast",
                 )
             if self.client_key and (cache.get(self.client_key) or 0) >= LIMIT_PER_HOUR:
-                raise forms.ValidationError(
-                    _("Too many messages from your address. Please try again in an hour."),
-                    code="limit",
-                )
+                raise forms.ValidationError(LIMIT_MESSAGE, code="limit")
             return cleaned
 
         def submission_data(self) -> dict:
@@ -120,14 +151,18 @@ def contact_serve(page, request, *args, **kwargs):
     if request.method == "POST":
         form = page.get_form(request.POST, request.FILES, client_key=client_key(request), **options)
         if form.is_valid():
-            submission = page.process_form_submission(form)
-            # Counted only when a message passes: mistakes do not use up the limit.
-            if not cache.add(form.client_key, 1, 60 * 60):
-                try:
-                    cache.incr(form.client_key)
-                except ValueError:
-                    cache.add(form.client_key, 1, 60 * 60)
-            return page.render_landing_page(request, submission, *args, **kwargs)
+            # Counted only once a message passes (mistakes do not use up the limit), and
+            # counted before it is kept, so that parallel posts cannot all slip under it.
+            if _count(form.client_key) > LIMIT_PER_HOUR:
+                form.add_error(None, LIMIT_MESSAGE)
+            elif not cache.add("contact-stamp:" + form.cleaned_data["started"], 1, MAX_AGE):
+                form.add_error(None, EXPIRED_MESSAGE)  # this shown form was sent already
+            else:
+                submission = page.process_form_submission(form)
+                return page.render_landing_page(request, submission, *args, **kwargs)
+        # Shown again with a fresh stamp: an expired form can be sent after a correction.
+        form.data = form.data.copy()
+        form.data[form.add_prefix("started")] = _stamp()
     else:
         form = page.get_form(**options)
     context = page.get_context(request)
@@ -139,11 +174,12 @@ def contact_mail_enqueue(page, form) -> None:
     addresses = [a.strip() for a in page.to_address.split(",") if a.strip()]
     if not addresses:
         return
+    # The sender's address is the form's e-mail field, whatever the editors called it.
     reply_to = next(
         (
-            v
-            for k, v in form.cleaned_data.items()
-            if "mail" in k and isinstance(v, str) and "@" in v
+            form.cleaned_data.get(name) or ""
+            for name, field in form.fields.items()
+            if isinstance(field, forms.EmailField) and name not in PROTECTION_FIELDS
         ),
         "",
     )

@@ -254,7 +254,12 @@ class TourPage(Page):
         context = super().get_context(request, *args, **kwargs)
         product = None
         if self.tour_id:
-            product = Product.objects.select_related("tour").filter(pk=self.tour_id).first()
+            # A hidden tour is not on sale: its page tells its story without dates.
+            product = (
+                Product.objects.select_related("tour")
+                .filter(pk=self.tour_id, is_public=True)
+                .first()
+            )
         tour = getattr(product, "tour", None) if product is not None else None
         context["product"] = product
         context["tour"] = tour

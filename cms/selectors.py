@@ -119,6 +119,7 @@ def event_departures(event, *, tz=None) -> list:
     departures = departures_with_booking_data(
         Departure.objects.filter(
             tour__product__in=tour_ids,
+            tour__product__is_public=True,
             starts_at__gte=max(first, now),
             starts_at__lte=last,
         )

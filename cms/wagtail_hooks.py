@@ -1,13 +1,14 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.choosers import product_chooser_viewset, tour_chooser_viewset
+from cms.models import other_languages
 from shop.bookings.models import TicketTypeTranslation, TourTranslation
 
 
@@ -16,10 +17,23 @@ def register_product_choosers():
     return [product_chooser_viewset, tour_chooser_viewset]
 
 
+class ShopTranslationForm(WagtailAdminModelForm):
+    """A translation is for one of the site's other languages (Russian lives in the shop's
+    own fields); the field is free text in the database, so the form checks it."""
+
+    def clean_language(self):
+        language = self.cleaned_data["language"]
+        if language not in dict(other_languages()):
+            raise forms.ValidationError(_("Choose one of the site's languages."))
+        return language
+
+
 def language_panel():
-    """The site's languages other than Russian, whose texts live in the shop's own fields."""
-    choices = [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-    return FieldPanel("language", widget=forms.Select(choices=choices))
+    return FieldPanel("language", widget=forms.Select(choices=other_languages()))
+
+
+def translation_form(*panels):
+    return ObjectList(list(panels), base_form_class=ShopTranslationForm)
 
 
 class ProductTranslationViewSet(SnippetViewSet):
@@ -28,13 +42,13 @@ class ProductTranslationViewSet(SnippetViewSet):
     menu_label = _("Products")
     list_display = ["product", "language", "title"]
     list_filter = ["language"]
-    panels = [
+    edit_handler = translation_form(
         FieldPanel("product", widget=product_chooser_viewset.widget_class),
         language_panel(),
         FieldPanel("title"),
         FieldPanel("description"),
         FieldPanel("meta_description"),
-    ]
+    )
 
 
 class CategoryTranslationViewSet(SnippetViewSet):
@@ -43,12 +57,9 @@ class CategoryTranslationViewSet(SnippetViewSet):
     menu_label = _("Categories")
     list_display = ["category", "language", "name"]
     list_filter = ["language"]
-    panels = [
-        FieldPanel("category"),
-        language_panel(),
-        FieldPanel("name"),
-        FieldPanel("description"),
-    ]
+    edit_handler = translation_form(
+        FieldPanel("category"), language_panel(), FieldPanel("name"), FieldPanel("description")
+    )
 
 
 class TourTranslationViewSet(SnippetViewSet):
@@ -57,13 +68,13 @@ class TourTranslationViewSet(SnippetViewSet):
     menu_label = _("Tours")
     list_display = ["tour", "language", "meeting_point"]
     list_filter = ["language"]
-    panels = [
+    edit_handler = translation_form(
         FieldPanel("tour"),
         language_panel(),
         FieldPanel("meeting_point"),
         FieldPanel("what_to_bring"),
         FieldPanel("cancellation_terms"),
-    ]
+    )
 
 
 class TicketTypeTranslationViewSet(SnippetViewSet):
@@ -72,12 +83,9 @@ class TicketTypeTranslationViewSet(SnippetViewSet):
     menu_label = _("Ticket types")
     list_display = ["ticket_type", "language", "name"]
     list_filter = ["language"]
-    panels = [
-        FieldPanel("ticket_type"),
-        language_panel(),
-        FieldPanel("name"),
-        FieldPanel("description"),
-    ]
+    edit_handler = translation_form(
+        FieldPanel("ticket_type"), language_panel(), FieldPanel("name"), FieldPanel("description")
+    )
 
 
 class ShopTranslationsGroup(SnippetViewSetGroup):

@@ -122,6 +122,10 @@ def product_search_queryset(terms: list[str]):
     )
 
 
+# Han ideographs, kana and their compatibility forms.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def _active_locale():
     """The current language's locale, or None when it has no pages (no fallback to Russian:
     a page in another language is not a result)."""
@@ -136,13 +140,13 @@ def page_search_results(terms: list[str]):
     locale = _active_locale()
     if not terms or locale is None:
         return Page.objects.none()
-    return (
-        Page.objects.live()
-        .public()
-        .filter(locale=locale, depth__gt=1)  # depth 1 is Wagtail's invisible root
-        .specific()
-        .search(" ".join(terms), operator="and")
-    )
+    pages = Page.objects.live().public().filter(locale=locale, depth__gt=1)  # 1: the root
+    if any(CJK.search(term) for term in terms):
+        # Full-text search (FTS5, tsvector) takes a run of Chinese characters as one word, so
+        # "联系" would not find "联系我们": match titles and descriptions by substring instead.
+        matches = (Q(title__contains=term) | Q(search_description__contains=term) for term in terms)
+        return pages.filter(reduce(and_, matches)).order_by("path").specific()
+    return pages.specific().search(" ".join(terms), operator="and")
 
 
 class SearchResults:

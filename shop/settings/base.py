@@ -24,6 +24,9 @@ SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies (nginx on the same machine: 127.0.0.1) whose X-Forwarded-For names the
+# visitor; used where the visitor's address matters (the contact form's limit).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # Demo accounts and content may be loaded only where a settings module allows it.
 DEMO_DATA_ALLOWED = False

@@ -3,6 +3,7 @@ and whatever is cached goes stale when they change."""
 
 import json
 import re
+import secrets
 import time
 
 import pytest
@@ -17,6 +18,7 @@ from wagtail.contrib.forms.models import FormSubmission
 from cms.forms import LIMIT_PER_HOUR, SALT
 from cms.models import EventPage, NavigationSettings, TourPage
 from shop.order.utils import stock_allocate
+from tests.factories import make_translation
 
 pytestmark = [pytest.mark.django_db]
 
@@ -245,7 +247,9 @@ def test_the_menu_comes_from_the_navigation_settings_and_follows_edits(client, c
 
 
 def stamp(seconds_ago: int) -> str:
-    return signing.TimestampSigner(salt=SALT).sign(str(int(time.time()) - seconds_ago))
+    """The stamp of a form shown `seconds_ago` (as cms.forms makes them)."""
+    nonce = secrets.token_hex(6)
+    return signing.TimestampSigner(salt=SALT).sign(f"{int(time.time()) - seconds_ago}:{nonce}")
 
 
 def message(**extra) -> dict:
@@ -388,3 +392,77 @@ def test_the_contacts_are_shown_in_the_visitors_language(client, content):
     assert "Байкальский техникум" in russian and "Пн–Пт" in russian
     # No Chinese texts given: the Russian ones are shown.
     assert "Байкальский техникум" in text(client, "/zh-hans/").split("<footer")[1]
+
+
+def test_a_form_shown_again_gets_a_fresh_stamp_and_a_stamp_sends_once(client, content):
+    url = content["contact"].url
+    expired = client.post(url, message(started="1700000000:forged")).content.decode()
+    fresh = re.search(r'name="started" value="([^"]+)"', expired)[1]
+    assert signing.TimestampSigner(salt=SALT).unsign(fresh, max_age=60)
+
+    sent_once = message()
+    assert "Спасибо" in client.post(url, sent_once).content.decode()
+    again = client.post(url, sent_once).content.decode()
+    assert "устарела" in again
+    assert FormSubmission.objects.count() == 1
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(client, content, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    url = content["contact"].url
+    for _ in range(LIMIT_PER_HOUR):
+        client.post(url, message(), HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="127.0.0.1")
+    refused = client.post(
+        url, message(), HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="127.0.0.1"
+    )
+    assert "Слишком много сообщений" in refused.content.decode()
+    other = client.post(
+        url, message(), HTTP_X_FORWARDED_FOR="198.51.100.2", REMOTE_ADDR="127.0.0.1"
+    )
+    assert "Спасибо" in other.content.decode()
+    # An address the visitor made up is not believed from an untrusted sender.
+    spoofed = client.post(
+        url, message(), HTTP_X_FORWARDED_FOR="192.0.2.1", REMOTE_ADDR="203.0.113.7"
+    )
+    assert "Слишком много сообщений" in spoofed.content.decode()
+
+
+def test_the_reply_address_is_the_forms_email_field_whatever_its_name(
+    client, content, django_capture_on_commit_callbacks
+):
+    contact = content["contact"]
+    field = contact.form_fields.get(clean_name="email")
+    field.clean_name = "u042du043bu0435u043a"
+    field.save()
+    data = message()
+    data["u042du043bu0435u043a"] = data.pop("email")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(contact.url, data)
+    assert mail.outbox[0].reply_to == ["maria@example.com"]
+
+
+def test_a_hidden_tour_is_not_offered_on_its_content_pages(client, content):
+    tour = content["tour"]
+    tour.is_public = False
+    tour.save()
+    landing = text(client, content["tour_page"].url)
+    assert "Вечерняя прогулка" in landing and "/book/" not in landing
+    event = text(client, content["event"].url)
+    assert "/book/" not in event and '"offers"' not in event
+
+
+def test_chinese_pages_are_found_by_part_of_a_word(client, content):
+    make_translation(content["contact"], "zh-hans", title="联系我们")
+    html = text(client, "/zh-hans/search/?q=联系")
+    assert "联系我们" in html
+
+
+def test_a_shop_translation_is_for_one_of_the_sites_languages(client, content):
+    admin = get_user_model().objects.create_superuser("ed@example.com", "ed@example.com", "x")
+    client.force_login(admin)
+    response = client.post(
+        "/cms/snippets/catalogue/producttranslation/add/",
+        {"product": content["gingerbread"].pk, "language": "xx", "title": "?"},
+    )
+    assert response.status_code == 200
+    assert not get_model("catalogue", "ProductTranslation").objects.filter(language="xx").exists()

@@ -49,7 +49,18 @@ def port_refuses(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def process_gone(pid: int) -> bool:
+def process_gone(pid: int, wait: float = 5.0) -> bool:
+    """The process has ended (or ends within `wait` seconds: a process the launcher stopped
+    may still be on its way out when a loaded machine runs the check)."""
+    deadline = time.monotonic() + wait
+    while not _process_ended(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _process_ended(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

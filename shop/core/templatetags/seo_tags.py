@@ -115,11 +115,9 @@ def product_json_ld(context, product):
 def event_json_ld(context, page, rows):
     """An Event at its place and dates, with an Offer for each departure that serves it."""
     request = context["request"]
-    contacts = context.get("settings")
-    address = ""
     try:
-        address = contacts.cms.ContactSettings.address
-    except AttributeError:
+        address = context["settings"].cms.ContactSettings.localized()["address"]
+    except (KeyError, AttributeError):
         address = ""
     offers = []
     for row in rows or []:
@@ -151,8 +149,8 @@ def event_json_ld(context, page, rows):
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": {
             "@type": "Place",
-            "name": page.location or "Байкальск",
-            "address": address or page.location or "Байкальск",
+            "name": page.location or address,
+            "address": address or page.location,
         },
         "organizer": _provider(),
         "offers": offers or None,
