@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from shop.core.accounts import AuthView, RegistrationView
 from shop.core.health import healthz
 from shop.core.search import SiteSearchView, oscar_search_redirect
 from shop.core.seo import SITEMAPS, robots_txt
@@ -49,6 +50,9 @@ urlpatterns += i18n_patterns(
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
     # Oscar's haystack search finds nothing here: its address leads to the site search.
     path("shop/search/", oscar_search_redirect, name="oscar-search-redirect"),
+    # Oscar's sign-up, with consent to the processing of personal data (same addresses).
+    path("shop/accounts/login/", AuthView.as_view(), name="login-with-consent"),
+    path("shop/accounts/register/", RegistrationView.as_view(), name="register-with-consent"),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
     # Wagtail's catch-all comes last.

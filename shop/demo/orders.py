@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from oscar.core.loading import get_model
 
 from shop.bookings.models import Departure
@@ -136,6 +136,7 @@ def demo_load_orders() -> int:
                 shipping_method_code=method,
                 shipping_address=demo.post_address or {},
                 amount=0,
+                consented_at=timezone.now(),  # as on the payment page
             )
             shipping_method, _address = _shipping(attempt, basket)
             charge = shipping_method.calculate(basket)
