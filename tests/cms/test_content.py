@@ -321,7 +321,9 @@ def add_more(content, count):
         make_gingerbread(title=f"Пряник {index}")
 
 
-@pytest.mark.parametrize("url", ["/", "/sobytiya/", "/ekskursii/", "/pryanik/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/sobytiya/", "/ekskursii/", "/pryanik/", "/ekskursii/astral/", "/sobytiya/led/"]
+)
 def test_content_pages_cost_few_queries_whatever_the_catalogue_size(client, content, url):
     from django.core.cache import cache
 

@@ -18,6 +18,24 @@ def _live_translations(page) -> list:
     return cached
 
 
+def _home_urls(request) -> dict:
+    """{language: the home page's address in it}, read once per content version."""
+    from django.core.cache import cache
+
+    from shop.core.freshness import content_version
+
+    site = Site.find_for_request(request)
+    if site is None:
+        return {}
+    key = f"home-urls:{site.pk}:{content_version()}"
+    urls = cache.get(key)
+    if urls is None:
+        homes = site.root_page.get_translations(inclusive=True).live().select_related("locale")
+        urls = {home.locale.language_code: home.url for home in homes}
+        cache.set(key, urls, 60 * 60)
+    return urls
+
+
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """One link per language to this same page in that language.
@@ -35,11 +53,8 @@ def language_links(context):
         for translation in _live_translations(page):
             translations[translation.locale.language_code] = translation.url
         if len(translations) < len(settings.LANGUAGES) and request is not None:
-            site = Site.find_for_request(request)
-            if site is not None:
-                homes = site.root_page.get_translations(inclusive=True).live()
-                for home in homes.select_related("locale"):
-                    translations.setdefault(home.locale.language_code, home.url)
+            for code, url in _home_urls(request).items():
+                translations.setdefault(code, url)
     path = request.get_full_path() if request else "/"
     links = []
     for code, name in settings.LANGUAGES:
