@@ -31,7 +31,7 @@ from cms.models import (
     TourIndexPage,
     TourPage,
 )
-from shop.bookings.models import TicketType, TicketTypeTranslation, Tour, TourTranslation
+from shop.bookings.models import Tour, TourTranslation
 from shop.bookings.services import departure_schedule_create
 from shop.core.roles import roles_ensure_groups
 from shop.demo import artwork
@@ -85,8 +85,6 @@ def demo_load_catalogue(*, today: dt.date | None = None) -> None:
     )
     categories = {item["slug"]: _category(item) for item in data["categories"]}
     classes = {item["slug"]: _product_class(item) for item in data["product_classes"]}
-    for item in data.get("ticket_types", []):
-        _ticket_type(item)
 
     admin = _demo_admin()
     for item in data["tours"]:
@@ -122,15 +120,6 @@ def _category(item: dict):
             category=category, language=language, defaults=texts
         )
     return category
-
-
-def _ticket_type(item: dict) -> None:
-    """The names of a ticket type (made by a migration) in the site's other languages."""
-    ticket_type = TicketType.objects.get(code=item["code"])
-    for language, texts in _translations(item).items():
-        TicketTypeTranslation.objects.get_or_create(
-            ticket_type=ticket_type, language=language, defaults=texts
-        )
 
 
 def _product_class(item: dict):
