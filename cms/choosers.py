@@ -23,17 +23,16 @@ class ProductFilterForm(BaseFilterForm):
     )
 
     def filter(self, objects):
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
+        from shop.core.search import products_matching, search_query_clean, search_terms
+
+        query, _cut = search_query_clean(self.cleaned_data.get("q") or "")
+        terms = search_terms(query)
+        if terms:
             self.is_searching = True
             self.search_query = query
-            # Editors type titles as written ("Нерпа"), so a plain contains is enough here.
-            objects = objects.filter(
-                Q(title__contains=query)
-                | Q(title__icontains=query)
-                | Q(upc__iexact=query)
-                | Q(translations__title__icontains=query)
-            ).distinct()
+            # The site search's matching (any case, any language), or the UPC as typed.
+            matching = products_matching(objects, terms).values("pk")
+            objects = objects.filter(Q(pk__in=matching) | Q(upc__iexact=query))
         return objects
 
 

@@ -80,6 +80,24 @@ def _count(key: str) -> int:
         return 1
 
 
+def consent_field(privacy_url: str = "") -> forms.BooleanField:
+    """The required consent to the processing of personal data (Federal Law 152-FZ), its
+    label linking the privacy policy when the site has one."""
+    label = gettext("I agree to the processing of my personal data")
+    if privacy_url:
+        label = format_html(
+            '{} (<a href="{}" target="_blank">{}</a>)',
+            label,
+            privacy_url,
+            gettext("privacy policy"),
+        )
+    return forms.BooleanField(
+        label=label,
+        required=True,
+        error_messages={"required": _("Please agree to the processing of your personal data.")},
+    )
+
+
 def privacy_url(request) -> str:
     from cms.navigation import legal_page_url
 
@@ -100,21 +118,7 @@ def protected_form_class(base):
             self.fields["started"] = forms.CharField(
                 widget=forms.HiddenInput, initial=_stamp, required=False
             )
-            label = gettext("I agree to the processing of my personal data")
-            if privacy:
-                label = format_html(
-                    '{} (<a href="{}" target="_blank">{}</a>)',
-                    label,
-                    privacy,
-                    gettext("privacy policy"),
-                )
-            self.fields["consent"] = forms.BooleanField(
-                label=label,
-                required=True,
-                error_messages={
-                    "required": _("Please agree to the processing of your personal data.")
-                },
-            )
+            self.fields["consent"] = consent_field(privacy)
 
         def clean(self):
             cleaned = super().clean()

@@ -1,33 +1,18 @@
 """Oscar's sign-up (on its own page and beside the login form) asks for consent to the
 processing of personal data, as the contact form and the payment page do."""
 
-from django import forms
-from django.utils.html import format_html
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from oscar.apps.customer.forms import EmailUserCreationForm
 from oscar.apps.customer.views import AccountAuthView, AccountRegistrationView
 
-from cms.navigation import legal_page_url
+from cms.forms import consent_field, privacy_url
 
 
 class ConsentRegistrationForm(EmailUserCreationForm):
-    consent = forms.BooleanField(
-        label=_("I agree to the processing of my personal data"),
-        required=True,
-        error_messages={"required": _("Please agree to the processing of your personal data.")},
-    )
+    consent = consent_field()
 
 
 def _with_privacy_link(form, request):
-    url = legal_page_url(request, "privacy_page")
-    if url:
-        form.fields["consent"].label = format_html(
-            '{} (<a href="{}" target="_blank">{}</a>)',
-            gettext("I agree to the processing of my personal data"),
-            url,
-            gettext("privacy policy"),
-        )
+    form.fields["consent"] = consent_field(privacy_url(request))
     return form
 
 

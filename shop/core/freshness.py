@@ -17,24 +17,32 @@ from django.db import transaction
 KEY = "storefront:version"
 
 
-def catalogue_version() -> str:
-    version = cache.get(KEY)
+def _version(key: str) -> str:
+    version = cache.get(key)
     if version is None:
-        cache.add(KEY, uuid.uuid4().hex[:12], None)
-        version = cache.get(KEY)
+        cache.add(key, uuid.uuid4().hex[:12], None)
+        version = cache.get(key)
     return version
 
 
-def _bump() -> None:
-    cache.set(KEY, uuid.uuid4().hex[:12], None)
-
-
-def catalogue_changed(**kwargs) -> None:
+def _changed(key: str) -> None:
     """Call inside or outside a transaction. The version changes at once and again when the
     transaction commits: a page rendered in between, from data not yet committed, is cached
     under a version that the commit makes stale."""
-    _bump()
-    transaction.on_commit(_bump)
+
+    def bump():
+        cache.set(key, uuid.uuid4().hex[:12], None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def catalogue_version() -> str:
+    return _version(KEY)
+
+
+def catalogue_changed(**kwargs) -> None:
+    _changed(KEY)
 
 
 def connect_signals() -> None:
@@ -79,16 +87,11 @@ CONTENT_KEY = "content:version"
 
 
 def content_version() -> str:
-    version = cache.get(CONTENT_KEY)
-    if version is None:
-        cache.add(CONTENT_KEY, uuid.uuid4().hex[:12], None)
-        version = cache.get(CONTENT_KEY)
-    return version
+    return _version(CONTENT_KEY)
 
 
 def content_changed(**kwargs) -> None:
-    cache.set(CONTENT_KEY, uuid.uuid4().hex[:12], None)
-    transaction.on_commit(lambda: cache.set(CONTENT_KEY, uuid.uuid4().hex[:12], None))
+    _changed(CONTENT_KEY)
 
 
 def connect_content_signals() -> None:

@@ -112,14 +112,16 @@ def product_search_queryset(terms: list[str]):
     a result shows (price, facts, translations) prefetched."""
     if not terms:
         return catalogue_product_cards_queryset().none()
-    return (
-        catalogue_product_cards_queryset()
-        .alias(
-            search_title=UnicodeLower("title"),
-            search_description=UnicodeLower("description"),
-        )
-        .filter(reduce(and_, (_product_has_term(term) for term in terms)))
-    )
+    return products_matching(catalogue_product_cards_queryset(), terms)
+
+
+def products_matching(queryset, terms: list[str]):
+    """`queryset` (of products) narrowed to those holding every term in their title or
+    description, in any language and any case."""
+    return queryset.alias(
+        search_title=UnicodeLower("title"),
+        search_description=UnicodeLower("description"),
+    ).filter(reduce(and_, (_product_has_term(term) for term in terms)))
 
 
 # Han ideographs, kana and their compatibility forms.

@@ -117,7 +117,8 @@ def test_another_process_bumping_the_version_is_seen(settings, tmp_path):
         [
             sys.executable,
             "-c",
-            "import django; django.setup(); from shop.core.freshness import _bump; _bump()",
+            "import django; django.setup(); "
+            "from shop.core.freshness import catalogue_changed; catalogue_changed()",
         ],
         env={
             **os.environ,

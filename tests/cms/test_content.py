@@ -468,3 +468,17 @@ def test_a_shop_translation_is_for_one_of_the_sites_languages(client, content):
     )
     assert response.status_code == 200
     assert not get_model("catalogue", "ProductTranslation").objects.filter(language="xx").exists()
+
+
+def test_the_product_chooser_finds_products_on_sale_in_any_case(client, content):
+    from django.urls import reverse
+
+    admin = get_user_model().objects.create_superuser("ed@example.com", "ed@example.com", "x")
+    client.force_login(admin)
+    url = reverse("product_chooser:choose_results")
+    found = client.get(url, {"q": "НЕРПА"}).content.decode()
+    assert "Пряник «Нерпа»" in found
+    gingerbread = content["gingerbread"]
+    gingerbread.is_public = False
+    gingerbread.save()
+    assert "Пряник «Нерпа»" not in client.get(url, {"q": "нерпа"}).content.decode()
