@@ -8,8 +8,12 @@
    products, 8 tours (one with 60 departures), categories and the home page.
 2. Runs shop.settings.production (DEBUG off, WhiteNoise, gunicorn with sync workers) on
    127.0.0.1, with localstripe allowed and no TLS redirect, as a benchmark needs.
-3. Counts the SQL queries of each page (second request, per-process caches warm), then loads
-   each page and the bare view with wrk (Debian's `wrk`) one after another.
+3. Counts the SQL queries of each page twice: rendered (the whole-page cache off, fragments
+   and per-process caches warm) and served from the whole-page cache
+   (shop/core/page_cache.py); then loads each page and the bare view with wrk (Debian's
+   `wrk`) one after another, each request a new anonymous visitor. PAGE_CACHE_SECONDS=0
+   measures the pages rendered every time. The cache is a directory of its own unless
+   CACHE_URL names one (e.g. redis://127.0.0.1:6379/0).
 4. Prints a Markdown table (req/s, p50/p99 latency, errors, ratio to the bare view, queries)
    and writes it to var/bench-site.md.
 
@@ -31,8 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 
 
-def production_env(database_url: str, static_root: str) -> dict:
+def production_env(database_url: str, static_root: str, cache_dir: str = "") -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))}
+    if cache_dir and "CACHE_URL" not in env:
+        env["CACHE_URL"] = f"filecache://{cache_dir}"
     env.update(
         DJANGO_SETTINGS_MODULE="shop.settings.production",
         SECRET_KEY="bench-only-not-secret",
@@ -72,6 +78,7 @@ def prepare() -> dict:
     big = make_tour(title="Астральные места Байкальска", departures=60, capacity=30)
     tours = [make_tour(title=f"Экскурсия {index + 1}", departures=6) for index in range(7)]
     products = [make_gingerbread(title=f"Пряник «Нерпа» {n:02d}") for n in range(40)]
+    category = _category(products)
     departure = Departure.objects.filter(tour__product=big).order_by("starts_at").first()
     calendar, tour_page = _content_pages(home, big, tours)
     pages = {
@@ -81,26 +88,46 @@ def prepare() -> dict:
         "tour landing page (Wagtail)": tour_page.url,
         "catalogue": "/shop/catalogue/",
         "catalogue: tours": "/shop/catalogue/?type=tour",
+        "category (40 gingerbreads)": category.get_absolute_url(),
         "tour with 60 departures": big.get_absolute_url(),
         "gingerbread product": products[0].get_absolute_url(),
         "booking page": f"/shop/tours/{big.pk}/book/?departure={departure.pk}",
     }
-    client = Client()
-    counts = {}
-    for name, url in pages.items():
-        client.get(url)
+    from django.core.cache import cache
+    from django.test.utils import override_settings
+
+    def count(url) -> int:
         executed = []
 
-        def count(execute, sql, params, many, context, executed=executed):
+        def wrapper(execute, sql, params, many, context):
             executed.append(sql)
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
-            response = client.get(url)
+        with connection.execute_wrapper(wrapper):
+            response = Client().get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url}: {response.status_code}")
-        counts[name] = len(executed)
+        return len(executed)
+
+    counts = {}
+    for name, url in pages.items():
+        # Rendered: the page cache off, the fragments warm. Cached: a whole page kept.
+        with override_settings(PAGE_CACHE_SECONDS=0):
+            count(url)
+            rendered = count(url)
+        cache.clear()
+        count(url)
+        counts[name] = {"rendered": rendered, "cached": count(url)}
     return {"pages": pages, "queries": counts}
+
+
+def _category(products):
+    from oscar.core.loading import get_model
+
+    category = get_model("catalogue", "Category").add_root(name="Пряники", slug="pryaniki")
+    link = get_model("catalogue", "ProductCategory")
+    link.objects.bulk_create([link(product=p, category=category) for p in products])
+    return category
 
 
 def _content_pages(home, big, tours):
@@ -207,7 +234,8 @@ def main() -> int:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         database_url = f"sqlite:///{db}"
     static_root = tempfile.mkdtemp(prefix="bench-static-")
-    env = production_env(database_url, static_root)
+    cache_dir = tempfile.mkdtemp(prefix="bench-cache-")
+    env = production_env(database_url, static_root, cache_dir)
     manage = [PY, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
@@ -232,19 +260,24 @@ def main() -> int:
             wrk(site + path, 2, args.connections)  # warm-up
             results[name] = wrk(site + path, args.seconds, args.connections)
     shutil.rmtree(static_root, ignore_errors=True)
+    shutil.rmtree(cache_dir, ignore_errors=True)
     base = results["bare view (baseline)"]["rps"]
     vendor = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    seconds = int(os.environ.get("PAGE_CACHE_SECONDS", "60") or 0)
+    cache_mode = f"page cache {seconds} s" if seconds else "page cache off"
     lines = [
         f"gunicorn {args.workers} sync workers, `wrk -t2 -c{args.connections} "
-        f"-d{args.seconds}s`, DEBUG off, {vendor}, {os.cpu_count()} cores",
+        f"-d{args.seconds}s`, DEBUG off, {vendor}, {os.cpu_count()} cores, {cache_mode}",
         "",
-        "| page | req/s | p50 ms | p99 ms | errors | ÷ bare view | queries |",
-        "|---|---|---|---|---|---|---|",
+        "| page | req/s | p50 ms | p99 ms | errors | ÷ bare view | queries rendered | "
+        "queries cached |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, row in results.items():
         lines.append(
             f"| {name} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | "
-            f"{row['errors']} | {row['rps'] / base:.2f} | {prepared['queries'][name]} |"
+            f"{row['errors']} | {row['rps'] / base:.2f} | "
+            f"{prepared['queries'][name]['rendered']} | {prepared['queries'][name]['cached']} |"
         )
     table = "\n".join(lines)
     print(table)

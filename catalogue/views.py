@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 
 from cms.selectors import GINGERBREAD_CLASS_SLUG, TOUR_CLASS_SLUG, catalogue_product_cards_queryset
 from shop.bookings.selectors import group_by_day, tour_upcoming_departures
+from shop.core.page_cache import PageCacheMixin
 
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
@@ -27,7 +28,7 @@ PRODUCT_TYPES = {
 ProductAttributeValue = get_model("catalogue", "ProductAttributeValue")
 
 
-class CatalogueView(ListView):
+class CatalogueView(PageCacheMixin, ListView):
     """All public products, optionally one product type (?type=tour)."""
 
     template_name = "oscar/catalogue/browse.html"
@@ -76,7 +77,7 @@ class ProductCategoryView(CatalogueView):
         return context
 
 
-class ProductDetailView(OscarProductDetailView):
+class ProductDetailView(PageCacheMixin, OscarProductDetailView):
     """Oscar's product page without the per-view analytics write.
 
     Oscar counts every product view with an UPDATE; on SQLite under load that write makes

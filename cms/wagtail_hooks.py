@@ -104,3 +104,17 @@ class ShopTranslationsGroup(SnippetViewSetGroup):
 
 
 register_snippet(ShopTranslationsGroup)
+
+
+@hooks.register("before_serve_page")
+def share_page_with_anonymous_visitors(page, request, serve_args, serve_kwargs):
+    """A page may be served from the whole-page cache (shop/core/page_cache.py) unless it is
+    a form: each shown form carries its own one-time stamp. (Pages with view restrictions
+    are answered with never-cache headers, which the page cache honours.)"""
+    from wagtail.contrib.forms.models import FormMixin
+
+    from shop.core import page_cache
+
+    if not isinstance(page, FormMixin):
+        page_cache.allow(request)
+    return None

@@ -81,7 +81,8 @@ def connect_signals() -> None:
 
 # --- Content pages -----------------------------------------------------------------------
 # Menus and the events shown on other pages depend on which pages are live: a second version,
-# bumped when a page is published, unpublished, moved or deleted, or the menus are edited.
+# bumped when a page is published, unpublished, moved or deleted, or the menus, contacts,
+# images, sites or view restrictions are edited.
 
 CONTENT_KEY = "content:version"
 
@@ -96,15 +97,31 @@ def content_changed(**kwargs) -> None:
 
 def connect_content_signals() -> None:
     from django.db.models.signals import post_delete, post_save
-    from wagtail.models import Page
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    from cms.models import NavigationSettings
+    from cms.models import ContactSettings, NavigationSettings
+
+    Image = get_image_model()
 
     page_published.connect(content_changed, dispatch_uid="content-freshness-published")
     page_unpublished.connect(content_changed, dispatch_uid="content-freshness-unpublished")
     post_page_move.connect(content_changed, dispatch_uid="content-freshness-moved")
     post_delete.connect(content_changed, sender=Page, dispatch_uid="content-freshness-deleted")
-    post_save.connect(
-        content_changed, sender=NavigationSettings, dispatch_uid="content-freshness-navigation"
-    )
+    # What every page shows besides its own content: menus, contacts, images (an image file
+    # replaced gets new renditions), which site is where, and who may see a page.
+    for model in (NavigationSettings, ContactSettings, Image, Site, PageViewRestriction):
+        uid = f"content-freshness-{model._meta.label_lower}"
+        post_save.connect(_content_saved, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=uid + "-delete")
+
+
+def _content_saved(sender, instance, created=False, **kwargs) -> None:
+    from wagtail.contrib.settings.models import BaseSiteSetting
+
+    # Wagtail creates a site's settings row, with its defaults, the first time a page reads
+    # it: what pages show does not change then. Editors' saves come after.
+    if created and isinstance(instance, BaseSiteSetting):
+        return
+    content_changed()

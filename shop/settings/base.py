@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Oscar's basket needs the authenticated user, so it comes after auth.
     "oscar.apps.basket.middleware.BasketMiddleware",
+    # Whole storefront pages for anonymous visitors, each with its own CSRF token and basket.
+    "shop.core.page_cache.PageCacheMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -266,6 +268,9 @@ TASKS = {
 BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# How long a whole storefront page may be served to anonymous visitors from the cache
+# (shop/core/page_cache.py); any change of what it shows replaces it at once. 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

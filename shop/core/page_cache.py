@@ -1,0 +1,147 @@
+"""Whole storefront pages for anonymous visitors, served from the cache.
+
+A storefront page (home, content pages, catalogue, category, product, tour) is the same for
+every anonymous visitor but for three things: the CSRF token in its forms, the basket in the
+header and the flash messages. So a page rendered for a visitor with an empty basket and no
+messages is kept with its CSRF tokens and its basket link cut out, and served to the next
+anonymous visitor with their own token and, if they have one, their own basket put back in.
+Signed-in visitors, visitors with messages waiting and every other request go through the
+views as before.
+
+Freshness is that of the cached fragments (shop/core/freshness.py): the key carries the
+storefront version (products, prices, seats, stock, departures) and the content version
+(Wagtail pages, menus, contacts), so any change of what a page shows makes every cached page
+stale at once; a page also expires after PAGE_CACHE_SECONDS, for booking cut-offs that pass
+with time. The key is taken before the view runs: a page rendered while a change commits is
+stored under the version that change has already replaced, and never served.
+
+Views opt in with `allow(request)` (Oscar's catalogue views through `PageCacheMixin`, Wagtail
+pages through the `before_serve_page` hook in cms/wagtail_hooks.py). Only a 200 HTML response
+that sets no cookie of its own and is not marked private or no-cache is kept.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import cc_delim_re
+
+from shop.core.freshness import catalogue_version, content_version
+
+CSRF_MARK = b"\x00csrf-token\x00"
+BASKET_MARK = b"\x00basket-link\x00"
+BASKET_TEMPLATE = "includes/basket_link.html"
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+_MAX_QUERY = 256
+_FLAG = "_page_cache_allowed"
+_NOT_SHARED = {"private", "no-store", "no-cache"}
+
+
+def allow(request) -> None:
+    """The view rendering this request shows nothing particular to the visitor."""
+    setattr(request, _FLAG, True)
+
+
+class PageCacheMixin:
+    """For class-based views whose GET responses may be kept for anonymous visitors."""
+
+    def get(self, request, *args, **kwargs):
+        allow(request)
+        return super().get(request, *args, **kwargs)
+
+
+def _seconds() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def _has_basket(request) -> bool:
+    return settings.OSCAR_BASKET_COOKIE_OPEN in request.COOKIES
+
+
+def _no_messages(request) -> bool:
+    # Counting the messages does not mark them read.
+    messages = getattr(request, "_messages", None)
+    return messages is None or not len(messages)
+
+
+def _eligible(request) -> bool:
+    if request.method != "GET" or not _seconds():
+        return False
+    if len(request.META.get("QUERY_STRING", "")) > _MAX_QUERY:
+        return False
+    return not request.user.is_authenticated and _no_messages(request)
+
+
+def _key(request) -> str:
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    versions = f"{catalogue_version()}.{content_version()}"
+    return f"page:{translation.get_language()}:{versions}:{digest}"
+
+
+def _visitor_page(request, entry) -> HttpResponse:
+    body = entry["body"].replace(CSRF_MARK, get_token(request).encode())
+    basket_link = entry["basket_link"]
+    if _has_basket(request) and request.basket.num_items:
+        basket_link = render_to_string(BASKET_TEMPLATE, {"request": request}).encode()
+    body = body.replace(BASKET_MARK, basket_link)
+    response = HttpResponse(body, headers=entry["headers"])
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def _entry(request, response) -> dict | None:
+    """The response with its visitor's parts cut out, or None when it cannot be shared."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return None
+    if _NOT_SHARED & set(cc_delim_re.split(response.get("Cache-Control", "").lower())):
+        return None  # e.g. a page behind a password, and its password form
+    if not _no_messages(request) or request.user.is_authenticated:
+        return None  # the view said something to this visitor, or signed them in
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return None
+    if _has_basket(request) and request.basket.num_items:
+        return None
+    body = response.content
+    tokens = {match.group(2) for match in _CSRF_INPUT.finditer(body)}
+    body = _CSRF_INPUT.sub(rb"\1" + CSRF_MARK + rb"\3", body)
+    if any(token in body for token in tokens):
+        return None  # a token outside a form field: not ours to cut out
+    basket_link = render_to_string(BASKET_TEMPLATE, {"request": request}).encode()
+    if body.count(basket_link) > 1:
+        return None
+    body = body.replace(basket_link, BASKET_MARK)
+    # Lengths differ per visitor (their basket); the server counts each one.
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return {"body": body, "headers": headers, "basket_link": basket_link}
+
+
+class PageCacheMiddleware:
+    """After the session, CSRF, auth, messages and basket middleware: see the module's
+    docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _eligible(request):
+            return self.get_response(request)
+        key = _key(request)
+        entry = cache.get(key)
+        if entry is not None:
+            return _visitor_page(request, entry)
+        response = self.get_response(request)
+        if getattr(request, _FLAG, False):
+            entry = _entry(request, response)
+            if entry is not None:
+                cache.set(key, entry, _seconds())
+                response["X-Page-Cache"] = "miss"
+        return response
