@@ -1,5 +1,6 @@
-"""200 customers over HTTP against gunicorn (one server, then two sharing the database) try to
-book the last 20 seats of a departure.
+"""200 customers over HTTP against gunicorn (one server, then two sharing the database and a
+Redis cache) try to book the last 20 seats of a departure; two servers sharing Redis show the
+same, fresh, seat counts.
 
 Not a smoke test: it runs once, on the suite's database (PostgreSQL in CI).
 """
@@ -7,10 +8,11 @@ Not a smoke test: it runs once, on the suite's database (PostgreSQL in CI).
 import contextlib
 
 import pytest
+import requests
 from django.db import connection
 from oscar.core.loading import get_model
 
-from bench.rush import gunicorn, rush
+from bench.rush import gunicorn, redis_server, rush
 from shop.bookings.models import Departure
 from shop.payments import gateway
 from tests.factories import make_tour
@@ -36,6 +38,26 @@ def database_url() -> str:
     )
 
 
+def app_env(localstripe_url, cache_url="") -> dict:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "shop.settings.test",
+        "DATABASE_URL": database_url(),
+        "STRIPE_SECRET_KEY": "",
+        "LOCALSTRIPE_URL": localstripe_url,
+    }
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    return env
+
+
+def start_servers(stack, env, tmp_path, servers: int) -> list:
+    sites = []
+    for index in range(servers):
+        log = stack.enter_context(open(tmp_path / f"gunicorn-{index}.log", "w"))  # noqa: SIM115
+        sites.append(stack.enter_context(gunicorn(env, workers=4 // servers, log=log)))
+    return sites
+
+
 def run_rush(localstripe_url, tmp_path, *, servers: int):
     tour = make_tour(title="Фестивальный выезд", departures=1, capacity=SEATS)
     departure = Departure.objects.get(tour__product=tour)
@@ -43,17 +65,13 @@ def run_rush(localstripe_url, tmp_path, *, servers: int):
         i.id
         for i in gateway.client().v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
     }
-    env = {
-        "DJANGO_SETTINGS_MODULE": "shop.settings.test",
-        "DATABASE_URL": database_url(),
-        "STRIPE_SECRET_KEY": "",
-        "LOCALSTRIPE_URL": localstripe_url,
-    }
     with contextlib.ExitStack() as stack:
-        sites = []
-        for index in range(servers):
-            log = stack.enter_context(open(tmp_path / f"gunicorn-{index}.log", "w"))
-            sites.append(stack.enter_context(gunicorn(env, workers=4 // servers, log=log)))
+        cache_url = ""
+        if servers > 1:
+            # As in production with several app servers: the cache is shared too.
+            log = stack.enter_context(open(tmp_path / "redis.log", "w"))
+            cache_url = stack.enter_context(redis_server(log=log))
+        sites = start_servers(stack, app_env(localstripe_url, cache_url), tmp_path, servers)
         outcomes = rush(
             site=sites,
             localstripe=localstripe_url,
@@ -93,5 +111,41 @@ def test_the_last_seats_go_to_exactly_that_many_customers(localstripe_url, tmp_p
 
 def test_two_app_servers_sharing_the_database_sell_the_seats_once(localstripe_url, tmp_path):
     """Each customer's requests alternate between two gunicorn processes on different ports:
-    sessions, baskets and payments live in the database, nothing in a server."""
+    sessions, baskets and payments live in the database, cached pages in Redis, nothing in a
+    server."""
     run_rush(localstripe_url, tmp_path, servers=2)
+
+
+def test_two_app_servers_share_cached_pages_and_a_seat_sold_on_one_shows_on_the_other(
+    localstripe_url, tmp_path
+):
+    tour = make_tour(title="Фестивальный выезд", departures=1, capacity=SEATS)
+    departure = Departure.objects.get(tour__product=tour)
+    url = tour.get_absolute_url()
+
+    def visit(site):
+        # One public address in front of both, as a load balancer gives them.
+        response = requests.get(site + url, headers={"Host": "localhost"}, timeout=30)
+        response.raise_for_status()
+        return response.headers.get("X-Page-Cache"), response.text.replace("\xa0", " ")
+
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(open(tmp_path / "redis.log", "w"))
+        cache_url = stack.enter_context(redis_server(log=log))
+        first, second = start_servers(stack, app_env(localstripe_url, cache_url), tmp_path, 2)
+
+        assert visit(first)[0] == "miss"
+        state, html = visit(second)  # rendered by the other server, kept in Redis
+        assert state == "hit" and f"Осталось {SEATS} мест" in html
+
+        (outcome,) = rush(
+            site=first,
+            localstripe=localstripe_url,
+            tour=tour.pk,
+            departure=departure.pk,
+            customers=1,
+        )
+        assert outcome.result == "paid", outcome.message
+        state, html = visit(second)
+        assert state == "miss" and f"Осталось {SEATS - 1} мест" in html
+        assert f"Осталось {SEATS} мест" not in visit(first)[1]
