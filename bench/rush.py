@@ -39,6 +39,7 @@ class Outcome:
     statuses: list[int] = field(default_factory=list)
     message: str = ""
     order_number: str = ""
+    milliseconds: list[float] = field(default_factory=list)  # each request to the site
 
 
 class Customer:
@@ -54,9 +55,9 @@ class Customer:
         self.http.trust_env = False  # loopback only, never through a proxy
 
     def _record(self, response):
-        self.outcome.statuses.append(response.status_code)
-        for step in response.history:
+        for step in (*response.history, response):
             self.outcome.statuses.append(step.status_code)
+            self.outcome.milliseconds.append(step.elapsed.total_seconds() * 1000)
         return response
 
     @property
@@ -195,6 +196,27 @@ def rush(
         return list(pool.map(lambda c: c.run(tour, departure), people))
 
 
+def summary(outcomes: list[Outcome], seconds: float) -> dict:
+    """What a rush came to: customers by result, 5xx responses, request latencies."""
+    results = {}
+    for outcome in outcomes:
+        results[outcome.result] = results.get(outcome.result, 0) + 1
+    latencies = sorted(ms for o in outcomes for ms in o.milliseconds)
+
+    def percentile(share):
+        return latencies[min(len(latencies) - 1, int(share * len(latencies)))] if latencies else 0
+
+    return {
+        "customers": len(outcomes),
+        "seconds": seconds,
+        "results": results,
+        "server_errors": sum(1 for o in outcomes for s in o.statuses if s >= 500),
+        "requests": len(latencies),
+        "p50": percentile(0.50),
+        "p99": percentile(0.99),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -310,6 +332,41 @@ def redis_server(log=None):
             proc.wait()
 
 
+@contextlib.contextmanager
+def localstripe():
+    """localstripe (shop.payments.localstripe_server) on a free loopback port until the block
+    ends; yields its address."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)],
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"localstripe exited with {proc.returncode}")
+            try:
+                requests.get(url + "/js.stripe.com/v3/", timeout=1).raise_for_status()
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", required=True)
@@ -326,18 +383,16 @@ def main() -> int:
         departure=args.departure,
         customers=args.customers,
     )
-    seconds = time.perf_counter() - started
-    results = {}
-    for outcome in outcomes:
-        results[outcome.result] = results.get(outcome.result, 0) + 1
-    server_errors = sum(1 for o in outcomes for s in o.statuses if s >= 500)
+    found = summary(outcomes, time.perf_counter() - started)
     print(
-        f"{args.customers} customers in {seconds:.1f} s: {results}; 5xx responses: {server_errors}"
+        f"{args.customers} customers in {found['seconds']:.1f} s: {found['results']}; "
+        f"5xx responses: {found['server_errors']}; {found['requests']} requests, "
+        f"p50 {found['p50']:.0f} ms, p99 {found['p99']:.0f} ms"
     )
     for outcome in outcomes:
         if outcome.result == "error":
             print(f"  customer {outcome.customer}: {outcome.message}")
-    return 0 if server_errors == 0 and "error" not in results else 1
+    return 0 if found["server_errors"] == 0 and "error" not in found["results"] else 1
 
 
 if __name__ == "__main__":

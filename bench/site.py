@@ -14,8 +14,10 @@
    `wrk`) one after another, each request a new anonymous visitor. PAGE_CACHE_SECONDS=0
    measures the pages rendered every time. The cache is a directory of its own unless
    CACHE_URL names one (e.g. redis://127.0.0.1:6379/0).
-4. Prints a Markdown table (req/s, p50/p99 latency, errors, ratio to the bare view, queries)
-   and writes it to var/bench-site.md.
+4. Runs the booking rush (bench/rush.py): --customers customers at once, over HTTP, for the
+   last 20 seats of one departure, paying through a localstripe of its own.
+5. Prints Markdown tables (req/s, p50/p99 latency, errors, ratio to the bare view, queries;
+   the rush's outcomes and latencies) and writes them to var/bench-site.md.
 
 Only loopback is ever loaded; each wrk run stops by itself after --seconds.
 """
@@ -28,11 +30,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+RUSH_SEATS = 20
 
 
 def production_env(database_url: str, static_root: str, cache_dir: str = "") -> dict:
@@ -47,6 +51,7 @@ def production_env(database_url: str, static_root: str, cache_dir: str = "") -> 
         STRIPE_ALLOW_LOCALSTRIPE="true",
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
+        SECURE_COOKIES="false",
         STATIC_ROOT=static_root,
         BENCH_BASELINE="true",
         TASKS_IMMEDIATE="true",
@@ -79,6 +84,8 @@ def prepare() -> dict:
     tours = [make_tour(title=f"Экскурсия {index + 1}", departures=6) for index in range(7)]
     products = [make_gingerbread(title=f"Пряник «Нерпа» {n:02d}") for n in range(40)]
     category = _category(products)
+    festival = make_tour(title="Фестивальный выезд", departures=1, capacity=RUSH_SEATS)
+    last_seats = Departure.objects.get(tour__product=festival)
     departure = Departure.objects.filter(tour__product=big).order_by("starts_at").first()
     calendar, tour_page = _content_pages(home, big, tours)
     pages = {
@@ -118,7 +125,8 @@ def prepare() -> dict:
         cache.clear()
         count(url)
         counts[name] = {"rendered": rendered, "cached": count(url)}
-    return {"pages": pages, "queries": counts}
+    rush = {"tour": festival.pk, "departure": last_seats.pk}
+    return {"pages": pages, "queries": counts, "rush": rush}
 
 
 def _category(products):
@@ -214,6 +222,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--customers", type=int, default=200, help="in the booking rush")
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -223,7 +232,7 @@ def main() -> int:
         print("make bench needs wrk: apt install wrk", file=sys.stderr)
         return 1
     sys.path.insert(0, str(ROOT))
-    from bench.rush import gunicorn
+    from bench.rush import gunicorn, localstripe, rush, summary
 
     database_url = os.environ.get("DATABASE_URL", "")
     if database_url.startswith("postgres"):
@@ -254,11 +263,15 @@ def main() -> int:
     results = {}
     with (
         open(ROOT / "var" / "bench-gunicorn.log", "w") as log,
-        gunicorn(env, workers=args.workers, log=log) as site,
+        localstripe() as stripe,
+        gunicorn({**env, "LOCALSTRIPE_URL": stripe}, workers=args.workers, log=log) as site,
     ):
         for name, path in prepared["pages"].items():
             wrk(site + path, 2, args.connections)  # warm-up
             results[name] = wrk(site + path, args.seconds, args.connections)
+        started = time.perf_counter()
+        outcomes = rush(site=site, localstripe=stripe, customers=args.customers, **prepared["rush"])
+        rushed = summary(outcomes, time.perf_counter() - started)
     shutil.rmtree(static_root, ignore_errors=True)
     shutil.rmtree(cache_dir, ignore_errors=True)
     base = results["bare view (baseline)"]["rps"]
@@ -279,6 +292,21 @@ def main() -> int:
             f"{row['errors']} | {row['rps'] / base:.2f} | "
             f"{prepared['queries'][name]['rendered']} | {prepared['queries'][name]['cached']} |"
         )
+    told = rushed["results"]
+    lines += [
+        "",
+        f"Booking rush: {args.customers} customers at once for the last {RUSH_SEATS} seats of one "
+        "departure, each through the booking page, guest checkout, a card payment through "
+        "localstripe and the return page",
+        "",
+        "| customers | paid | told sold out | errors | 5xx | requests | p50 ms | p99 ms "
+        "| seconds |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {rushed['customers']} | {told.get('paid', 0)} | {told.get('refused', 0)} | "
+        f"{told.get('error', 0) + told.get('unknown', 0)} | {rushed['server_errors']} | "
+        f"{rushed['requests']} | {rushed['p50']:.0f} | {rushed['p99']:.0f} | "
+        f"{rushed['seconds']:.1f} |",
+    ]
     table = "\n".join(lines)
     print(table)
     (ROOT / "var" / "bench-site.md").write_text(table + "\n")
