@@ -16,10 +16,11 @@ def site_home(db):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (rolled-back rows leave no cached copies)."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (rolled-back rows leave no cached copies)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

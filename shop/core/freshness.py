@@ -1,20 +1,25 @@
 """One version for everything a storefront page shows about products: titles, prices, seats,
-stock, departures. Cached fragments carry the version in their key, so any change makes every
-one of them stale at once (coarse, and never wrong).
+stock, departures. Cached fragments and whole pages carry the version in their key, so any
+change makes every one of them stale at once (coarse, and never wrong).
 
-Fragments also expire after a minute, for what changes with time alone (a departure's
-booking closes at its cut-off; the booking page itself always checks). Changes through the
-ORM bump it by signal; the guarded stock UPDATEs (allocation, release,
-hand-over) and bulk updates bump it themselves, after their transaction commits. With several
-app servers the cache must be shared (CACHE_URL, e.g. Redis), as for sessions and baskets.
+Changes through the ORM bump it by signal; the guarded stock UPDATEs (allocation, release,
+hand-over) and bulk updates bump it themselves, after their transaction commits. What changes
+with time alone bumps it too: each version knows when the clock next changes what pages show
+(a departure's booking closes or it starts, or the day turns), and the first request after
+that moment starts a new version. Fragments and pages also expire after a minute, as a net.
+With several app servers the cache must be shared (CACHE_URL, e.g. Redis), as for sessions
+and baskets.
 """
 
+import datetime as dt
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 KEY = "storefront:version"
+DUE_KEY = "storefront:due:"
 
 
 def _version(key: str) -> str:
@@ -38,7 +43,41 @@ def _changed(key: str) -> None:
 
 
 def catalogue_version() -> str:
-    return _version(KEY)
+    version = _version(KEY)
+    due = cache.get(DUE_KEY + version)
+    if due is None:
+        due = _next_change_by_clock().timestamp()
+        cache.set(DUE_KEY + version, due, 2 * 24 * 3600)
+    if timezone.now().timestamp() >= due:
+        # Another request may do the same at the same moment: two new versions, one wins.
+        version = uuid.uuid4().hex[:12]
+        cache.set(KEY, version, None)
+    return version
+
+
+def _next_change_by_clock() -> dt.datetime:
+    """The next moment the clock alone changes what the storefront shows: a departure's
+    booking closes or it starts, or the local day turns (dates shown as "today")."""
+    from django.db.models import Max
+
+    from shop.bookings.models import Departure, DepartureStatus, Tour
+
+    now = timezone.now()
+    local = timezone.localtime(now)
+    midnight = timezone.make_aware(
+        dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time()), local.tzinfo
+    )
+    moments = [midnight]
+    # Only what happens before midnight matters; a booking that closes before then belongs to
+    # a departure that starts at most the longest cut-off after it.
+    longest = Tour.objects.aggregate(hours=Max("booking_cutoff_hours"))["hours"] or 0
+    soon = Departure.objects.filter(
+        starts_at__gt=now, starts_at__lte=midnight + dt.timedelta(hours=longest)
+    ).exclude(status=DepartureStatus.CANCELLED)
+    for starts_at, cutoff_hours in soon.values_list("starts_at", "tour__booking_cutoff_hours"):
+        closes_at = starts_at - dt.timedelta(hours=cutoff_hours)
+        moments += [starts_at] + ([closes_at] if closes_at > now else [])
+    return min(moments)
 
 
 def catalogue_changed(**kwargs) -> None:

@@ -9,22 +9,25 @@ Signed-in visitors, visitors with messages waiting and every other request go th
 views as before.
 
 Freshness is that of the cached fragments (shop/core/freshness.py): the key carries the
-storefront version (products, prices, seats, stock, departures) and the content version
-(Wagtail pages, menus, contacts), so any change of what a page shows makes every cached page
-stale at once; a page also expires after PAGE_CACHE_SECONDS, for booking cut-offs that pass
-with time. The key is taken before the view runs: a page rendered while a change commits is
-stored under the version that change has already replaced, and never served.
+storefront version (products, prices, seats, stock, departures, and the clock: a booking that
+closes or a departure that starts begins a new version) and the content version (Wagtail
+pages, menus, contacts, images), so any change of what a page shows makes every cached page
+stale at once; a page also expires after PAGE_CACHE_SECONDS, as a net. The key is taken before
+the view runs: a page rendered while a change commits is stored under the version that change
+has already replaced, and never served.
 
 Views opt in with `allow(request)` (Oscar's catalogue views through `PageCacheMixin`, Wagtail
-pages through the `before_serve_page` hook in cms/wagtail_hooks.py). Only a 200 HTML response
-that sets no cookie of its own and is not marked private or no-cache is kept.
+pages but forms through the `before_serve_page` hook in cms/wagtail_hooks.py). Only a 200
+HTML response to a GET that sets no cookie of its own and is not marked private or no-cache
+is kept, and only for the query parameters in QUERY_PARAMS. Pages live in the "pages" cache
+(shop/settings/base.py `cache_aliases`), a bounded space of their own.
 """
 
 import hashlib
 import re
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -37,7 +40,11 @@ CSRF_MARK = b"\x00csrf-token\x00"
 BASKET_MARK = b"\x00basket-link\x00"
 BASKET_TEMPLATE = "includes/basket_link.html"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
-_MAX_QUERY = 256
+# Query parameters a kept page may have (the catalogue's product type and page, the events
+# calendar's month); any other (an advert's tracking tag, a typo) renders the page instead,
+# so junk cannot fill the cache with copies.
+QUERY_PARAMS = {"type", "page", "month"}
+_QUERY_VALUE = re.compile(r"[\w-]{1,32}")
 _FLAG = "_page_cache_allowed"
 _NOT_SHARED = {"private", "no-store", "no-cache"}
 
@@ -69,10 +76,18 @@ def _no_messages(request) -> bool:
     return messages is None or not len(messages)
 
 
+def _plain_query(request) -> bool:
+    return all(
+        name in QUERY_PARAMS and len(values) == 1 and _QUERY_VALUE.fullmatch(values[0])
+        for name, values in request.GET.lists()
+    )
+
+
 def _eligible(request) -> bool:
-    if request.method != "GET" or not _seconds():
+    """A request a kept page may answer (HEAD too: the server sends the headers only)."""
+    if request.method not in ("GET", "HEAD") or not _seconds():
         return False
-    if len(request.META.get("QUERY_STRING", "")) > _MAX_QUERY:
+    if not _plain_query(request):
         return False
     return not request.user.is_authenticated and _no_messages(request)
 
@@ -85,7 +100,9 @@ def _key(request) -> str:
 
 
 def _visitor_page(request, entry) -> HttpResponse:
-    body = entry["body"].replace(CSRF_MARK, get_token(request).encode())
+    body = entry["body"]
+    if CSRF_MARK in body:  # a page without a form sets no CSRF cookie, as when rendered
+        body = body.replace(CSRF_MARK, get_token(request).encode())
     basket_link = entry["basket_link"]
     if _has_basket(request) and request.basket.num_items:
         basket_link = render_to_string(BASKET_TEMPLATE, {"request": request}).encode()
@@ -97,6 +114,8 @@ def _visitor_page(request, entry) -> HttpResponse:
 
 def _entry(request, response) -> dict | None:
     """The response with its visitor's parts cut out, or None when it cannot be shared."""
+    if request.method != "GET":
+        return None
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
     if not response.get("Content-Type", "").startswith("text/html"):
@@ -116,12 +135,21 @@ def _entry(request, response) -> dict | None:
     if any(token in body for token in tokens):
         return None  # a token outside a form field: not ours to cut out
     basket_link = render_to_string(BASKET_TEMPLATE, {"request": request}).encode()
-    if body.count(basket_link) > 1:
-        return None
+    if body.count(basket_link) != 1:
+        return None  # a page without the site's header, or with a basket shown twice
     body = body.replace(basket_link, BASKET_MARK)
     # Lengths differ per visitor (their basket); the server counts each one.
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
     return {"body": body, "headers": headers, "basket_link": basket_link}
+
+
+def _may_keep(view_func) -> bool:
+    """Whether the view may opt in: Wagtail's page serving or a PageCacheMixin view. Other
+    requests (the health check, the basket, checkout, dashboards) never touch the cache."""
+    from wagtail.views import serve
+
+    view_class = getattr(view_func, "view_class", None)
+    return view_func is serve or (view_class is not None and issubclass(view_class, PageCacheMixin))
 
 
 class PageCacheMiddleware:
@@ -131,17 +159,22 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
-        if not _eligible(request):
-            return self.get_response(request)
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not _may_keep(view_func) or not _eligible(request):
+            return None
         key = _key(request)
-        entry = cache.get(key)
+        entry = caches["pages"].get(key)
         if entry is not None:
             return _visitor_page(request, entry)
+        request._page_cache_key = key  # taken before the view runs: see the docstring
+        return None
+
+    def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, _FLAG, False):
+        key = getattr(request, "_page_cache_key", None)
+        if key and getattr(request, _FLAG, False):
             entry = _entry(request, response)
             if entry is not None:
-                cache.set(key, entry, _seconds())
+                caches["pages"].set(key, entry, _seconds())
                 response["X-Page-Cache"] = "miss"
         return response

@@ -267,7 +267,23 @@ TASKS = {
 # Serves /bench/bare/, the baseline of `make bench`; off everywhere else.
 BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+def cache_aliases(default: dict) -> dict:
+    """The default cache and, beside it, "pages" for whole pages (shop/core/page_cache.py):
+    its own bounded space, so many pages never push out what the default cache keeps
+    (versions, the contact form's one-time stamps and rate limits)."""
+    pages = {**default, "KEY_PREFIX": "pages"}
+    backend = default["BACKEND"].rsplit(".", 1)[-1]
+    if backend == "FileBasedCache":
+        pages["LOCATION"] = str(Path(default["LOCATION"]) / "pages")
+    elif backend == "LocMemCache":
+        pages["LOCATION"] = f"{default.get('LOCATION', '')}-pages"
+    if backend in ("FileBasedCache", "LocMemCache"):
+        pages["OPTIONS"] = {**default.get("OPTIONS", {}), "MAX_ENTRIES": 1000}
+    return {"default": default, "pages": pages}
+
+
+CACHES = cache_aliases(env.cache("CACHE_URL", default="locmemcache://"))
 # How long a whole storefront page may be served to anonymous visitors from the cache
 # (shop/core/page_cache.py); any change of what it shows replaces it at once. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)

@@ -27,12 +27,12 @@ DEMO_DATA_ALLOWED = False
 # are keyed by lives there (shop/core/freshness.py). Without CACHE_URL the processes of one
 # machine share files under var/cache; several machines need CACHE_URL=redis://….
 if "CACHE_URL" not in env.ENVIRON:
-    CACHES = {
-        "default": {
+    CACHES = cache_aliases(  # noqa: F405
+        {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),  # noqa: F405
         }
-    }
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -81,13 +81,15 @@ def test_a_closed_departure_loses_its_book_link_at_once(client):
     assert book not in page(client, tour_url)
 
 
-def test_the_home_page_shows_a_new_price_at_once(client):
+def test_the_home_page_shows_a_new_price_at_once(client, settings):
     from tests.factories import make_home_page
 
     make_home_page()
     product = make_gingerbread(title="Пряник «Нерпа»", price="250")
     assert "250 ₽" in page(client, "/")
+    settings.PAGE_CACHE_SECONDS = 0  # the page rendered from its cached fragments
     warm = queries(client, "/")
+    settings.PAGE_CACHE_SECONDS = 60
 
     record = StockRecord.objects.get(product=product)
     record.price = "260.00"
@@ -128,3 +130,29 @@ def test_another_process_bumping_the_version_is_seen(settings, tmp_path):
         check=True,
     )
     assert catalogue_version() != before
+
+
+def test_the_clock_next_changes_the_storefront_when_a_booking_closes_or_the_day_turns():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shop.core.freshness import _next_change_by_clock
+
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight += dt.timedelta(days=1)
+    assert _next_change_by_clock() == midnight  # nothing to book: the day turns
+
+    # A tour sold up to 20 days ahead: its booking closes in an hour, long before it starts.
+    departure = make_departure(capacity=5)
+    departure.tour.booking_cutoff_hours = 480
+    departure.tour.save()
+    closes = now + dt.timedelta(hours=1)
+    departure.starts_at = closes + dt.timedelta(hours=480)
+    departure.save()
+    expected = min(closes, midnight)
+    assert abs(_next_change_by_clock() - expected) < dt.timedelta(seconds=1)
+    departure.status = "cancelled"
+    departure.save()
+    assert _next_change_by_clock() == midnight

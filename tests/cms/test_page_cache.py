@@ -180,3 +180,77 @@ def test_page_cache_seconds_0_turns_it_off(content, settings, product_url):
     for _ in range(2):
         response, html, _ = visit(Client(), product_url)
         assert "X-Page-Cache" not in response and "250 ₽" in html
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Moves the clock forward: Django's time and the cache's."""
+    import datetime as dt
+    import time
+
+    from django.utils import timezone
+
+    offset = [0.0]
+    real_time, real_now = time.time, timezone.now
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + dt.timedelta(seconds=offset[0]))
+    return offset
+
+
+def test_a_booking_that_closes_by_the_clock_loses_its_book_link_at_once(content, clock):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shop.bookings.models import Departure
+
+    tour = content["tour"]
+    departure = Departure.objects.filter(tour__product=tour).order_by("starts_at").first()
+    cutoff = departure.tour.booking_cutoff
+    departure.starts_at = timezone.now() + cutoff + dt.timedelta(seconds=20)
+    departure.save()
+    book = f"?departure={departure.pk}"
+    for url in (tour.get_absolute_url(), content["tour_page"].url):
+        visit(Client(), url)
+        response, html, _ = visit(Client(), url)
+        assert response["X-Page-Cache"] == "hit" and book in html
+
+    clock[0] = 21  # booking closed a second ago; the page and its fragments are 21 s old
+    for url in (tour.get_absolute_url(), content["tour_page"].url):
+        response, html, _ = visit(Client(), url)
+        assert response["X-Page-Cache"] == "miss" and book not in html
+
+
+def test_tracking_tags_and_junk_queries_are_rendered_not_kept(content):
+    for query in ("?utm_source=vk", "?type=tour&x=1", "?type=<script>", "?type=a&type=b"):
+        for _ in range(2):
+            response, html, _ = visit(Client(), "/shop/catalogue/" + query)
+            assert response.status_code == 200 and "X-Page-Cache" not in response
+
+
+def test_many_pages_never_push_out_the_contact_forms_one_time_stamps(content):
+    from tests.cms.test_content import message
+
+    form = message()
+    sender = Client()
+    assert "Спасибо" in sender.post(content["contact"].url, form).content.decode()
+    # More kept pages than the default cache holds (a bad month shows this month's calendar).
+    calendar = content["calendar"].url
+    for index in range(320):
+        assert visit(Client(), f"{calendar}?month=x{index}")[0]["X-Page-Cache"] == "miss"
+    assert "устарела" in sender.post(content["contact"].url, form).content.decode()
+
+
+def test_a_page_without_a_form_sets_no_csrf_cookie(content):
+    url = content["privacy"].url
+    first, _, _ = visit(Client(), url)
+    second, html, _ = visit(Client(), url)
+    assert second["X-Page-Cache"] == "hit"
+    assert ("csrftoken" in second.cookies) == ("csrfmiddlewaretoken" in html)
+    assert ("csrftoken" in first.cookies) == ("csrftoken" in second.cookies)
+
+
+def test_head_is_answered_from_a_kept_page(content, product_url):
+    visit(Client(), product_url)
+    response = Client().head(product_url)
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
