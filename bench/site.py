@@ -278,6 +278,8 @@ def main() -> int:
     vendor = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     seconds = int(os.environ.get("PAGE_CACHE_SECONDS", "60") or 0)
     cache_mode = f"page cache {seconds} s" if seconds else "page cache off"
+    cache_url = env.get("CACHE_URL", "")
+    cache_mode += ", cache in Redis" if cache_url.startswith("redis") else ", cache in files"
     lines = [
         f"gunicorn {args.workers} sync workers, `wrk -t2 -c{args.connections} "
         f"-d{args.seconds}s`, DEBUG off, {vendor}, {os.cpu_count()} cores, {cache_mode}",
