@@ -12,6 +12,7 @@ Only loopback addresses are accepted; the run stops by itself when every custome
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import re
@@ -233,49 +234,35 @@ class Server(str):
         return [int(pid) for pid in out.stdout.split()]
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 @contextlib.contextmanager
-def gunicorn(env: dict, *, workers: int = 4, port: int | None = None, log=None):
-    """gunicorn serving the site on 127.0.0.1 until the block ends; yields its address."""
-    port = port or free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "shop.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--timeout",
-        "120",
-        "--graceful-timeout",
-        "5",
-    ]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+def _running(cmd, *, name: str, ready, wait: float, env=None, log=None):
+    """`cmd` in a session of its own until the block ends (SIGTERM, then SIGKILL, to the whole
+    group); yields once `ready()` is true, or raises if it exits or `wait` seconds pass."""
     proc = subprocess.Popen(
         cmd,
-        cwd=root,
-        env={**os.environ, **env},
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + wait
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+                raise RuntimeError(f"{name} exited with {proc.returncode}")
             try:
-                requests.get(url + "/healthz", timeout=2).raise_for_status()
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        server = Server(url)
-        server.pid = proc.pid
-        yield server
+                if ready():
+                    break
+            except (OSError, requests.RequestException):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not answer in {wait:.0f} s")
+            time.sleep(0.2)
+        yield proc
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -286,50 +273,42 @@ def gunicorn(env: dict, *, workers: int = 4, port: int | None = None, log=None):
             proc.wait()
 
 
+def _answers(url: str) -> bool:
+    requests.get(url, timeout=2).raise_for_status()
+    return True
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, *, workers: int = 4, port: int | None = None, log=None):
+    """gunicorn serving the site on 127.0.0.1 until the block ends; yields its address."""
+    port = port or free_port()
+    cmd = [
+        *(sys.executable, "-m", "gunicorn", "shop.wsgi", "--bind", f"127.0.0.1:{port}"),
+        *("--workers", str(workers), "--timeout", "120", "--graceful-timeout", "5"),
+    ]
+    url = f"http://127.0.0.1:{port}"
+    ready = functools.partial(_answers, url + "/healthz")
+    with _running(cmd, name="gunicorn", ready=ready, wait=60, env=env, log=log) as proc:
+        server = Server(url)
+        server.pid = proc.pid
+        yield server
+
+
 @contextlib.contextmanager
 def redis_server(log=None):
     """A Redis server (Debian's `redis-server`) on 127.0.0.1 with nothing kept on disk, until
     the block ends; yields a CACHE_URL for it."""
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=log or subprocess.DEVNULL,
-        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"redis-server exited with {proc.returncode}")
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", port), 1) as s,
-            ):
-                s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not answer")
-            time.sleep(0.1)
+
+    def ready():
+        with socket.create_connection(("127.0.0.1", port), 1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+
+    cmd = ["redis-server", "--bind", "127.0.0.1", "--port", str(port)]
+    cmd += ["--save", "", "--appendonly", "no"]
+    with _running(cmd, name="redis-server", ready=ready, wait=20, log=log):
         yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @contextlib.contextmanager
@@ -337,34 +316,11 @@ def localstripe():
     """localstripe (shop.payments.localstripe_server) on a free loopback port until the block
     ends; yields its address."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)],
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    cmd = [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"localstripe exited with {proc.returncode}")
-            try:
-                requests.get(url + "/js.stripe.com/v3/", timeout=1).raise_for_status()
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+    ready = functools.partial(_answers, url + "/js.stripe.com/v3/")
+    with _running(cmd, name="localstripe", ready=ready, wait=20):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def main() -> int:

@@ -48,11 +48,11 @@ def test_the_next_visitor_gets_the_page_from_the_cache_with_a_token_of_their_own
     assert tokens and first_token not in tokens and "csrf-token" not in html
     assert "csrftoken" in response.cookies
 
-    # The token works for this visitor: the add-to-basket form is accepted.
-    added = second.post(
-        f"/shop/basket/add/{content['gingerbread'].pk}/",
-        {"quantity": 2, "csrfmiddlewaretoken": tokens.pop()},
-    )
+    # The token is this visitor's: the first visitor's is refused, theirs accepted.
+    add = f"/shop/basket/add/{content['gingerbread'].pk}/"
+    refused = second.post(add, {"quantity": 2, "csrfmiddlewaretoken": first_token})
+    assert refused.status_code == 403
+    added = second.post(add, {"quantity": 2, "csrfmiddlewaretoken": tokens.pop()})
     assert added.status_code == 302
 
 
