@@ -8,14 +8,13 @@ its query count does not grow with the number of products listed.
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 from oscar.core.loading import get_model
 
 from cms.selectors import GINGERBREAD_CLASS_SLUG, TOUR_CLASS_SLUG, catalogue_product_cards_queryset
-from shop.bookings.selectors import group_by_day, tour_upcoming_departures
+from shop.bookings.selectors import departure_list_context
 from shop.core.page_cache import PageCacheMixin
 
 Category = get_model("catalogue", "Category")
@@ -117,11 +116,6 @@ class ProductDetailView(PageCacheMixin, OscarProductDetailView):
             )
         tour = getattr(self.object, "tour", None) if self.object.is_parent else None
         if tour is not None:
-            # Lazy: when the page's cached fragments are fresh, no departure is fetched.
-            rows = SimpleLazyObject(lambda: list(tour_upcoming_departures(tour)))
             context["tour"] = tour
-            context["departure_days"] = SimpleLazyObject(lambda: group_by_day(rows))
-            context["has_bookable_departure"] = SimpleLazyObject(
-                lambda: any(row.bookable for row in rows)
-            )
+            context.update(departure_list_context(tour))
         return context

@@ -249,7 +249,7 @@ class TourPage(Page):
         verbose_name = _("Tour landing page")
 
     def get_context(self, request, *args, **kwargs):
-        from shop.bookings.selectors import group_by_day, tour_upcoming_departures
+        from shop.bookings.selectors import departure_list_context
 
         context = super().get_context(request, *args, **kwargs)
         product = None
@@ -264,12 +264,7 @@ class TourPage(Page):
         context["product"] = product
         context["tour"] = tour
         if tour is not None:
-            # Lazy: when the cached fragments are fresh, no departure is fetched.
-            rows = SimpleLazyObject(lambda: list(tour_upcoming_departures(tour)))
-            context["departure_days"] = SimpleLazyObject(lambda: group_by_day(rows))
-            context["has_bookable_departure"] = SimpleLazyObject(
-                lambda: any(row.bookable for row in rows)
-            )
+            context.update(departure_list_context(tour))
         return context
 
 

@@ -72,6 +72,18 @@ def group_by_day(rows: list[DepartureRow]) -> list[tuple[dt.date, list[Departure
     return [(day, list(items)) for day, items in groupby(rows, key=lambda r: r.starts_at.date())]
 
 
+def departure_list_context(tour) -> dict:
+    """What bookings/includes/departure_list.html shows of a tour, read lazily: when the
+    page's cached fragments are fresh, no departure is fetched."""
+    from django.utils.functional import SimpleLazyObject
+
+    rows = SimpleLazyObject(lambda: tour_upcoming_departures(tour))
+    return {
+        "departure_days": SimpleLazyObject(lambda: group_by_day(rows)),
+        "has_bookable_departure": SimpleLazyObject(lambda: any(row.bookable for row in rows)),
+    }
+
+
 @dataclass
 class BookedDeparture:
     departure: Departure
