@@ -70,3 +70,14 @@ ADDRESS = {
     "postcode": "664003",
     "phone_number": "+79025551234",
 }
+
+
+def checkout_and_pay(client, user, *, products=(), departures=(), method="pickup-college"):
+    """`user`, signed in on `client`, buys one of each through the checkout and pays by card
+    (localstripe): the order."""
+    from tests.payments.helpers import pay
+
+    client.force_login(user)
+    basket_for(user, products=products, departures=departures)
+    client.post("/shop/checkout/shipping-method/", {"method_code": method})
+    return pay(client)

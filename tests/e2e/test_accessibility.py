@@ -54,7 +54,7 @@ def shop(transactional_db, django_user_model):
     from django.test import Client
 
     from shop.bookings.models import Departure, Ticket
-    from tests.checkout.helpers import basket_for, gingerbread
+    from tests.checkout.helpers import checkout_and_pay, gingerbread
     from tests.factories import (
         make_content_pages,
         make_home_page,
@@ -62,7 +62,6 @@ def shop(transactional_db, django_user_model):
         make_tour,
         make_translation,
     )
-    from tests.payments.helpers import pay
 
     home = make_home_page()
     make_translation(home, "en", title="Baikal tour bureau", hero_title="Baikalsk by students")
@@ -84,11 +83,7 @@ def shop(transactional_db, django_user_model):
     customer = django_user_model.objects.create_user(
         username="tourist", email="tourist@example.com", password="pw-123456"
     )
-    client = Client()
-    client.force_login(customer)
-    basket_for(customer, products=[box], departures=[departure])
-    client.post("/shop/checkout/shipping-method/", {"method_code": "pickup-college"})
-    order = pay(client)
+    order = checkout_and_pay(Client(), customer, products=[box], departures=[departure])
     ticket = Ticket.objects.get(order=order)
     return SimpleNamespace(
         tour=tour,

@@ -16,8 +16,7 @@ from shop.teaching.services import (
     rubric_create,
 )
 from shop.team.services import order_claim, order_step
-from tests.checkout.helpers import basket_for, gingerbread
-from tests.payments.helpers import pay
+from tests.checkout.helpers import checkout_and_pay, gingerbread
 
 pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
 
@@ -56,10 +55,7 @@ def handled(client, django_user_model, student):
     customer = django_user_model.objects.create_user(
         username="tourist", email="tourist@example.com", password="pw-123456"
     )
-    client.force_login(customer)
-    basket_for(customer, products=[gingerbread(price="1350", stock=5)])
-    client.post("/shop/checkout/shipping-method/", {"method_code": "pickup-college"})
-    order = pay(client)
+    order = checkout_and_pay(client, customer, products=[gingerbread(price="1350", stock=5)])
     client.logout()
     order_claim(order=order, actor=student)
     for stage in ("packed", "ready", "handed_over"):

@@ -10,8 +10,7 @@ from shop.bookings.models import Departure, Ticket
 from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
 from shop.payments.models import Refund
 from shop.team.models import OrderHandling
-from tests.checkout.helpers import basket_for, gingerbread, make_departure
-from tests.payments.helpers import pay
+from tests.checkout.helpers import checkout_and_pay, gingerbread, make_departure
 
 pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
 
@@ -29,10 +28,7 @@ def world(client, django_user_model):
         user = django_user_model.objects.create_user(
             username=name, email=f"{name}@example.com", password="pw-123456"
         )
-        client.force_login(user)
-        basket_for(user, products=[box], departures=[departure])
-        client.post("/shop/checkout/shipping-method/", {"method_code": "pickup-college"})
-        orders[name] = pay(client)
+        orders[name] = checkout_and_pay(client, user, products=[box], departures=[departure])
         client.logout()
     people = {"anonymous": None}
     people["tourist"] = django_user_model.objects.get(username="anna")
