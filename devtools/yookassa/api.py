@@ -68,7 +68,8 @@ async def middleware(request: web.Request, handler) -> web.StreamResponse:
         return json_response(ApiError(500, "Internal server error").body(), 500)
 
 
-async def _body(request: web.Request) -> dict:
+async def read_json(request: web.Request) -> dict:
+    """The JSON object a POST carries ({} for none); YooKassa's 415 for another type."""
     raw = await request.read()
     if not raw.strip():
         return {}
@@ -87,7 +88,7 @@ async def _post(request: web.Request, action) -> web.Response:
     """Run `action(body)` once per idempotence key, answer the stored result on repeats."""
     server = request.app[SERVER]
     key = check_key(request.headers.get("Idempotence-Key"))
-    body = await _body(request)
+    body = await read_json(request)
     signature = fingerprint(request.method, request.path, body)
     now = server.clock.now()
     stored = recall(server.ledger.keys, key, signature, now)

@@ -27,6 +27,7 @@ import json
 
 from aiohttp import web
 
+from .api import read_json
 from .clock import iso, parse_iso
 from .errors import ApiError, invalid
 from .state import SERVER
@@ -44,19 +45,6 @@ async def middleware(request: web.Request, handler) -> web.StreamResponse:
         return web.json_response(error.body(), status=error.status)
 
 
-async def _json(request: web.Request) -> dict:
-    raw = await request.read()
-    if not raw.strip():
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise invalid("The request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise invalid("The request body must be a JSON object")
-    return data
-
-
 def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False)
 
@@ -69,7 +57,7 @@ async def get_config(request):
 @routes.post("/_config")
 async def set_config(request):
     config = request.app[SERVER].config
-    config.update(await _json(request))
+    config.update(await read_json(request))
     return web.json_response(config.to_dict())
 
 
@@ -95,7 +83,7 @@ async def get_clock(request):
 @routes.post("/_test/clock")
 async def set_clock(request):
     server = request.app[SERVER]
-    data = await _json(request)
+    data = await read_json(request)
     if data.get("reset"):
         server.clock.reset()
     elif "advance_seconds" in data:
@@ -132,7 +120,7 @@ async def hold_notifications(request):
 
 @routes.post("/_test/notifications/release")
 async def release_notifications(request):
-    data = await _json(request)
+    data = await read_json(request)
     sequence = request.app[SERVER].notifier.release(
         order=data.get("order", "as_sent"),
         times=data.get("times", 1),
@@ -143,7 +131,7 @@ async def release_notifications(request):
 
 @routes.post("/_test/notifications/redeliver")
 async def redeliver_notifications(request):
-    data = await _json(request)
+    data = await read_json(request)
     sequence = request.app[SERVER].notifier.redeliver(
         data.get("ids"), concurrent=bool(data.get("concurrent", False))
     )
@@ -167,7 +155,7 @@ async def list_faults(request):
 
 @routes.post("/_test/faults")
 async def add_fault(request):
-    fault = request.app[SERVER].faults.add(await _json(request))
+    fault = request.app[SERVER].faults.add(await read_json(request))
     return web.json_response(fault.__dict__)
 
 
