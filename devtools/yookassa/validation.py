@@ -80,10 +80,11 @@ def decimal(value, parameter: str, *, places: int, positive: bool = True) -> Dec
         raise invalid(f"{parameter} must be a number", parameter) from None
     if not number.is_finite():
         raise invalid(f"{parameter} must be a number", parameter)
-    if number.as_tuple().exponent < -places and number != number.quantize(
-        Decimal(1).scaleb(-places)
-    ):
+    # Trailing zeros are fine ("2.000" is 2), more significant places are not.
+    if number.normalize().as_tuple().exponent < -places:
         raise invalid(f"{parameter} has more than {places} decimal places", parameter)
+    if number.adjusted() > 12:
+        raise invalid(f"{parameter} is too large", parameter)
     if number < 0 or (positive and number == 0):
         raise invalid(f"{parameter} must be greater than 0", parameter)
     return number
