@@ -318,6 +318,8 @@ def test_a_payment_without_a_receipt_is_refused_like_a_shop_under_54_fz(yookassa
     [
         ({"amount": {"value": "0.00", "currency": "RUB"}}, "amount.value"),
         ({"amount": {"value": "10.005", "currency": "RUB"}}, "amount.value"),
+        ({"amount": {"value": "1e30", "currency": "RUB"}}, "amount.value"),
+        ({"amount": {"value": "NaN", "currency": "RUB"}}, "amount.value"),
         ({"amount": {"value": "10.00", "currency": "XYZ"}}, "amount.currency"),
         ({"confirmation": None}, "confirmation.type"),
         ({"confirmation": {"type": "redirect"}}, "confirmation.return_url"),
