@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from oscar.core.loading import get_model
 
+from shop.activity import kinds
 from shop.activity.services import activity_record
 from shop.bookings.models import Departure, DepartureStatus, Fare, TicketType, Tour
 from shop.bookings.options import BOOKING_OPTION, TICKET_TYPE_OPTION, line_option
@@ -154,7 +155,7 @@ def departure_schedule_create(
             result.created.append(departure)
             activity_record(
                 actor=actor,
-                action="departure.created",
+                action=kinds.DEPARTURE_CREATED,
                 departure=departure,
                 after=_departure_state(departure),
             )
@@ -243,7 +244,7 @@ def departure_update(
             )
         activity_record(
             actor=actor,
-            action="departure.updated",
+            action=kinds.DEPARTURE_UPDATED,
             departure=departure,
             before=before,
             after=_departure_state(departure),
@@ -281,7 +282,7 @@ def departure_close(*, departure: Departure, actor, reason: str = "") -> Departu
         DepartureStatus.CLOSED,
         actor,
         reason,
-        "departure.closed",
+        kinds.DEPARTURE_CLOSED,
         {DepartureStatus.SCHEDULED},
     )
 
@@ -292,7 +293,7 @@ def departure_reopen(*, departure: Departure, actor, reason: str = "") -> Depart
         DepartureStatus.SCHEDULED,
         actor,
         reason,
-        "departure.reopened",
+        kinds.DEPARTURE_REOPENED,
         {DepartureStatus.CLOSED},
     )
 
@@ -306,7 +307,7 @@ def departure_cancel(*, departure: Departure, actor, reason: str) -> Departure:
         DepartureStatus.CANCELLED,
         actor,
         reason,
-        "departure.cancelled",
+        kinds.DEPARTURE_CANCELLED,
         {DepartureStatus.SCHEDULED, DepartureStatus.CLOSED},
     )
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from shop.bookings.models import Ticket
+from shop.bookings.models import DepartureStatus, Ticket
 
 _signer = signing.Signer(salt="shop.bookings.ticket")
 
@@ -103,7 +103,7 @@ def ticket_ics(ticket: Ticket) -> str:
     }
     if tour.get_what_to_bring():
         description += "\n" + _("What to bring: %(what)s") % {"what": tour.get_what_to_bring()}
-    cancelled = departure.status == "cancelled" or ticket.order.status == "Cancelled"
+    cancelled = departure.status == DepartureStatus.CANCELLED or ticket.order.is_cancelled
     host = settings.WAGTAILADMIN_BASE_URL.split("://")[-1].split("/")[0].split(":")[0]
     lines = [
         "BEGIN:VCALENDAR",

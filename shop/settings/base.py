@@ -12,6 +12,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to get its defaults)
 
+from shop.order.statuses import LineStatus, OrderStatus
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 # Runtime files (SQLite database, media, collected static) live here; git ignores it.
@@ -363,8 +365,8 @@ OSCAR_DASHBOARD_DEFAULT_ACCESS_FUNCTION = "shop.bookings.dashboard.nav.dashboard
 # The partner that holds the stock of gingerbread and the seats of every departure.
 SHOP_PARTNER_CODE = "turbureau"
 SHOP_PARTNER_NAME = "Студенческое турбюро"
-OSCAR_INITIAL_ORDER_STATUS = "Pending"
-OSCAR_INITIAL_LINE_STATUS = "Pending"
+OSCAR_INITIAL_ORDER_STATUS = OrderStatus.PENDING.value
+OSCAR_INITIAL_LINE_STATUS = LineStatus.PENDING.value
 # Statuses change only through the services in shop/order/services.py, which give seats and
 # stock back and record who did it. Empty pipelines leave Oscar's dashboard no status to set
 # (it would cancel without releasing seats, or mark an order paid without a payment).

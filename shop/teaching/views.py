@@ -303,7 +303,9 @@ class AssessView(NeedsPermission, TemplateView):
 def _evidence_choices(student, dates, current) -> list:
     """The student's latest 200 actions in the period, plus any the current version cites."""
     entries = ActivityEntry.objects.select_related("order", "departure__tour__product")
-    latest = list(entries.filter(dates.q("at"), actor=student).order_by("-at", "-pk")[:200])
+    latest = list(
+        entries.by_staff().filter(dates.q("at"), actor=student).order_by("-at", "-pk")[:200]
+    )
     cited = [e.pk for e in current.evidence.all()] if current else []
     missing = set(cited) - {e.pk for e in latest}
     if missing:

@@ -2,8 +2,9 @@ from django.db.models import Exists, OuterRef, Prefetch
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
+from shop.order.statuses import ACTIVE_ORDER_STATUSES
+from shop.shipping.methods import PostRussia
 from shop.team.models import FINAL_STAGES, Stage
-from shop.team.services import ACTIVE_ORDER_STATUSES, POST_METHOD
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -38,7 +39,7 @@ def queue_rows(orders) -> list[dict]:
         stage = handling.stage if handling else Stage.CONFIRMED
         needs = NEEDS_NEXT.get(stage, "")
         if needs == "hand_out":
-            needs = "ship" if order.shipping_code == POST_METHOD else "mark_ready"
+            needs = "ship" if order.shipping_code == PostRussia.code else "mark_ready"
         rows.append(
             {
                 "order": order,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
+from shop.bookings.models import DepartureStatus
 from shop.bookings.options import booking_of
 from shop.core.converters import row_id
 from shop.team import services
@@ -68,8 +69,7 @@ class OrderView(TeamAccessMixin, TemplateView):
                 "has_goods": bool(services.goods_lines(self.order)),
                 "next_stages": [Stage(s) for s in services.next_stages(self.order, stage)],
                 "can_correct": stage in services.BACK,
-                "can_cancel": stage not in services.FINAL_STAGES
-                and self.order.status in services.ACTIVE_ORDER_STATUSES,
+                "can_cancel": stage not in services.FINAL_STAGES and self.order.is_active,
                 "history": order_history(self.order),
                 "can_act": self.can_act(),
                 "confirm_cancel": self.request.GET.get("confirm") == "cancel",
@@ -183,11 +183,11 @@ class ManifestView(TeamAccessMixin, TemplateView):
             {
                 "departure": self.departure,
                 "rows": rows,
-                "people": sum(t.people for t in tickets if t.order.status in ("Paid", "Confirmed")),
+                "people": sum(t.people for t in tickets if t.order.is_active),
                 "checked_in": sum(t.people for t in tickets if t.checked_in_at),
                 "can_act": self.can_act(),
                 "confirm_cancel": self.request.GET.get("confirm") == "cancel",
-                "is_cancelled": self.departure.status == "cancelled",
+                "is_cancelled": self.departure.status == DepartureStatus.CANCELLED,
             }
         )
         return context

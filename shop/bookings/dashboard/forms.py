@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from shop.activity import kinds
 from shop.activity.services import activity_record
 from shop.bookings.models import TicketType, Tour, TourTranslation
 
@@ -281,7 +282,7 @@ def tour_update(
             return False
         activity_record(
             actor=actor,
-            action="tour.updated",
+            action=kinds.TOUR_UPDATED,
             before=before,
             after=after,
             note=str(tour.product.get_title()),
