@@ -30,6 +30,7 @@ from shop.bookings.ticket_documents import (
 from shop.customercare.models import CustomerMessage, MessageKind
 from shop.order.statuses import ACTIVE_ORDER_STATUSES
 from shop.shipping.methods import PostRussia
+from shop.team.models import OrderHandling, Stage
 
 Order = get_model("order", "Order")
 
@@ -79,7 +80,6 @@ def _booking_state(ticket, lines, now) -> str:
 
 def order_summary(order) -> dict:
     """The order as the customer sees it, in the active language."""
-    from shop.team.models import OrderHandling, Stage
 
     lines = list(
         order.lines.select_related("product").prefetch_related("attributes__option").order_by("pk")
@@ -306,11 +306,17 @@ def departure_cancelled_queue(
     return message
 
 
+# The team's steps that the customer hears about, and the e-mail each one sends. A step and
+# an e-mail are different things that happen to share some words ("ready", "shipped").
+STAGE_MESSAGES = {Stage.READY: MessageKind.READY, Stage.SHIPPED: MessageKind.SHIPPED}
+
+
 def stage_message_queue(order, stage: str) -> None:
     """Tell the customer their gingerbread is ready for pickup or on its way."""
-    if stage not in (MessageKind.READY, MessageKind.SHIPPED):
+    kind = STAGE_MESSAGES.get(stage)
+    if kind is None:
         return
-    message_queue(kind=stage, order=order, key=f"order-{order.pk}-{stage}")
+    message_queue(kind=kind, order=order, key=f"order-{order.pk}-{kind}")
 
 
 def reminders_queue(now: dt.datetime | None = None) -> int:
