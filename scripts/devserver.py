@@ -2,7 +2,7 @@
 """`make run`: localstripe (when there are no Stripe keys), then the development server.
 
 With no STRIPE_SECRET_KEY (in the environment or in `.env`) the site takes test payments from
-localstripe, a fake Stripe (shop/payments/localstripe_server.py). This launcher
+localstripe, a fake Stripe (devtools/localstripe_server.py). This launcher
 
 1. reads the payment settings the site will use (shop.settings.dev unless
    DJANGO_SETTINGS_MODULE says otherwise);
@@ -103,12 +103,12 @@ def _die_with_parent() -> None:
 def start_localstripe(
     port: int, store: Path | None, log: Path, webhook_url: str, secret: str
 ) -> subprocess.Popen:
-    """Start shop.payments.localstripe_server on 127.0.0.1:port in its own session.
+    """Start devtools.localstripe_server on 127.0.0.1:port in its own session.
 
     Its own session, so that a Ctrl+C in the terminal reaches the web server only: the
     launcher stops localstripe itself once the server has stopped.
     """
-    cmd = [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)]
+    cmd = [sys.executable, "-m", "devtools.localstripe_server", "--port", str(port)]
     if store is not None:
         store.parent.mkdir(parents=True, exist_ok=True)
         cmd += ["--store", str(store)]

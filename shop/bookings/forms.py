@@ -1,20 +1,29 @@
-import re
 import uuid
 
+import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-PHONE_CHARS = re.compile(r"^\+?[\d\s\-()]+$")
 MAX_NAMES = 50
+# A number written without a country code is read as Russian (8 914 …, 914 …).
+PHONE_REGION = "RU"
 
 
 def ticket_field_name(code: str) -> str:
     return f"tickets_{code}"
 
 
-def normalise_phone(value: str) -> str:
-    return re.sub(r"[^\d+]", "", value)
+def phone_normalise(value: str) -> str | None:
+    """The number in international form (+79140000000), or None when it cannot be a phone
+    number anywhere: the Russian 8 prefix and foreign codes are understood."""
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class BookingForm(forms.Form):
@@ -82,13 +91,12 @@ class BookingForm(forms.Form):
         return " ".join(self.cleaned_data["lead_name"].split())
 
     def clean_lead_phone(self):
-        value = self.cleaned_data["lead_phone"].strip()
-        digits = re.sub(r"\D", "", value)
-        if not PHONE_CHARS.match(value) or not 10 <= len(digits) <= 15:
+        number = phone_normalise(self.cleaned_data["lead_phone"].strip())
+        if number is None:
             raise forms.ValidationError(
                 _("Enter a phone number with its code, e.g. +7 914 000-00-00.")
             )
-        return normalise_phone(value)
+        return number
 
     def clean_participants(self):
         names = [" ".join(line.split()) for line in self.cleaned_data["participants"].splitlines()]

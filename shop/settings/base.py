@@ -266,8 +266,10 @@ TASKS = {
     }
 }
 
-# Serves /bench/bare/, the baseline of `make bench`; off everywhere else.
+# Serves /bench/bare/, the baseline of `make bench` (bench/urls.py); off everywhere else.
 BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
+if BENCH_BASELINE:
+    ROOT_URLCONF = "bench.urls"
 
 
 def cache_aliases(default: dict) -> dict:
@@ -377,7 +379,7 @@ SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
 
 # --- Payments (Stripe) ---
 # With no STRIPE_SECRET_KEY the site talks to localstripe, a fake Stripe that `make run`
-# starts on 127.0.0.1:8420 (shop/payments/localstripe_server.py): test payments, no real money.
+# starts on 127.0.0.1:8420 (devtools/localstripe_server.py): test payments, no real money.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_LOCAL = not STRIPE_SECRET_KEY
 LOCALSTRIPE_URL = env("LOCALSTRIPE_URL", default="http://127.0.0.1:8420")
