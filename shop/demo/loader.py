@@ -5,6 +5,7 @@ import io
 import tomllib
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -488,7 +489,11 @@ def _point_sites_at(home) -> None:
         site.save()
     DjangoSite.objects.update_or_create(
         pk=settings.SITE_ID,
-        defaults={"domain": "127.0.0.1:8000", "name": settings.WAGTAIL_SITE_NAME},
+        # Django's own e-mails (password reset) link to this domain: the site's address.
+        defaults={
+            "domain": urlsplit(settings.WAGTAILADMIN_BASE_URL).netloc,
+            "name": settings.WAGTAIL_SITE_NAME,
+        },
     )
 
 
