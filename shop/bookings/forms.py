@@ -3,7 +3,8 @@ import uuid
 import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from shop.partner.availability import booking_size_refusal
 
 MAX_NAMES = 50
 # A number written without a country code is read as Russian (8 914 …, 914 …).
@@ -116,17 +117,8 @@ class BookingForm(forms.Form):
         if any(bound.name in self.errors for bound, _fare in self.ticket_fields):
             return cleaned
         people = sum(self.tickets().values())
-        if people < 1:
-            raise forms.ValidationError(_("Choose at least one ticket."))
-        if people > self.tour.max_per_booking:
-            raise forms.ValidationError(
-                ngettext(
-                    "One booking can include at most %(count)d person.",
-                    "One booking can include at most %(count)d people.",
-                    self.tour.max_per_booking,
-                )
-                % {"count": self.tour.max_per_booking}
-            )
+        if reason := booking_size_refusal(self.tour, people):
+            raise forms.ValidationError(reason)
         names = cleaned.get("participants") or []
         if len(names) > people - 1:
             self.add_error(

@@ -24,6 +24,7 @@ from shop.activity.services import activity_record
 from shop.bookings.models import Departure, DepartureStatus, Fare, TicketType, Tour
 from shop.bookings.options import BOOKING_OPTION, TICKET_TYPE_OPTION, line_option
 from shop.core.freshness import catalogue_changed
+from shop.partner.availability import booking_size_refusal, departure_refusal
 
 Product = get_model("catalogue", "Product")
 Option = get_model("catalogue", "Option")
@@ -351,9 +352,9 @@ def basket_add_booking(basket, departure: Departure, booking: BookingRequest) ->
     """Put a booking into the basket as one line per ticket type.
 
     Seats are not held here (they are allocated when the order is placed), but nothing is
-    added that could not be bought right now: the departure must be open, have a fare for
-    each ticket type, and have enough seats for this booking plus what the basket already
-    holds for it.
+    added that could not be bought right now: the departure must have a fare for each ticket
+    type and, by `departure_refusal`, be open with enough seats for this booking plus what the
+    basket already holds for it.
     """
     departure = (
         Departure.objects.select_related("tour__product")
@@ -361,24 +362,12 @@ def basket_add_booking(basket, departure: Departure, booking: BookingRequest) ->
         .get(pk=departure.pk)
     )
     tour = departure.tour
-    reason = departure.closed_reason()
-    if reason:
-        raise BookingError(reason)
     tickets = {code: qty for code, qty in booking.tickets.items() if qty}
     if any(qty < 0 for qty in tickets.values()):
         raise BookingError(_("The number of people cannot be negative."))
     people = sum(tickets.values())
-    if people < 1:
-        raise BookingError(_("Choose at least one ticket."))
-    if people > tour.max_per_booking:
-        raise BookingError(
-            ngettext(
-                "One booking can include at most %(count)d person.",
-                "One booking can include at most %(count)d people.",
-                tour.max_per_booking,
-            )
-            % {"count": tour.max_per_booking}
-        )
+    if reason := booking_size_refusal(tour, people):
+        raise BookingError(reason)
     for code in tickets:
         if departure.fare_for(code) is None:
             raise BookingError(_("This departure has no such ticket type."))
@@ -392,29 +381,9 @@ def basket_add_booking(basket, departure: Departure, booking: BookingRequest) ->
             basket.lines.filter(product_id=departure.pk).aggregate(total=Sum("quantity"))["total"]
             or 0
         )
-    seats_left = departure.seats_left
-    if people + in_basket > seats_left:
-        if seats_left == 0:
-            raise BookingError(_("Sorry, this departure is sold out."))
-        raise BookingError(
-            ngettext(
-                "Only %(count)d seat is left on this departure.",
-                "Only %(count)d seats are left on this departure.",
-                seats_left,
-            )
-            % {"count": seats_left}
-            + (
-                " "
-                + ngettext(
-                    "Your basket already has %(count)d person on it.",
-                    "Your basket already has %(count)d people on it.",
-                    in_basket,
-                )
-                % {"count": in_basket}
-                if in_basket
-                else ""
-            )
-        )
+    reason = departure_refusal(departure, people, in_basket=in_basket)
+    if reason:
+        raise BookingError(reason)
     options = {
         o.code: o for o in Option.objects.filter(code__in=[TICKET_TYPE_OPTION, BOOKING_OPTION])
     }
@@ -472,15 +441,10 @@ def basket_booking_problems(
         for line, quantity in lines:
             ref = (line_option(line, BOOKING_OPTION) or {}).get("ref", "")
             people[ref] = people.get(ref, 0) + quantity
-        limit = departure.tour.max_per_booking
-        if any(count > limit for count in people.values()):
-            problems.append(
-                f"{label}: "
-                + ngettext(
-                    "One booking can include at most %(count)d person.",
-                    "One booking can include at most %(count)d people.",
-                    limit,
-                )
-                % {"count": limit}
-            )
+        reason = next(
+            filter(None, (booking_size_refusal(departure.tour, n) for n in people.values())),
+            None,
+        )
+        if reason:
+            problems.append(f"{label}: {reason}")
     return problems
