@@ -8,7 +8,15 @@ from itertools import groupby
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from shop.bookings.models import FEW_SEATS_LEFT, Departure, DepartureStatus, Fare
+from shop.bookings.models import (
+    FEW_SEATS_LEFT,
+    TRANSLATION_LANGUAGE,
+    Departure,
+    DepartureStatus,
+    Fare,
+    Tour,
+    TourTranslation,
+)
 
 OPEN = "open"
 FEW = "few"
@@ -164,3 +172,9 @@ def order_booked_departures(order) -> list[BookedDeparture]:
         row.people += line.quantity
         row.tickets.append((booking.get("ticket_type_name", ""), line.quantity))
     return sorted(booked.values(), key=lambda row: row.starts_at)
+
+
+def tour_translation(tour: Tour) -> TourTranslation:
+    return TourTranslation.objects.filter(
+        tour=tour, language=TRANSLATION_LANGUAGE
+    ).first() or TourTranslation(tour=tour, language=TRANSLATION_LANGUAGE)

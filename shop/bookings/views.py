@@ -8,15 +8,15 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic.base import TemplateResponseMixin
 
-from shop.bookings.forms import BookingForm
-from shop.bookings.models import Departure, Tour
-from shop.bookings.selectors import departure_row, departures_with_booking_data
-from shop.bookings.services import (
+from shop.bookings.basket_services import (
     BookingError,
     BookingRequest,
     basket_add_booking,
     basket_has_booking,
 )
+from shop.bookings.forms import BookingForm
+from shop.bookings.models import Departure, Tour
+from shop.bookings.selectors import departure_row, departures_with_booking_data
 from shop.core.converters import row_id
 from shop.partner.availability import departure_refusal
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from oscar.core.loading import get_model
 
+from shop.bookings.basket_services import BookingRequest, basket_add_booking
 from shop.bookings.models import Departure
-from shop.bookings.services import BookingRequest, basket_add_booking
 from shop.partner.strategy import Selector
 from shop.payments import gateway
 from shop.payments.models import AttemptStatus

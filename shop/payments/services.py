@@ -28,7 +28,7 @@ from oscar.core.loading import get_class, get_model
 from shop.activity import kinds
 from shop.activity.actors import SystemProcess, system, system_process
 from shop.activity.services import activity_record
-from shop.bookings.services import basket_booking_problems
+from shop.bookings.basket_services import basket_booking_problems
 from shop.bookings.tickets import tickets_issue
 from shop.core.converters import row_id
 from shop.customercare.services import order_confirmation_queue
