@@ -1,3 +1,11 @@
+"""The content pages editors make in Wagtail: home, standard, tours, events, contact form,
+and the site settings (contacts, navigation).
+
+One module on purpose (over 400 lines): Wagtail and the migrations name these models as
+`cms.models.*`, and each page family below is a short section. Shop data on these pages is
+read live through catalogue/selectors.py and shop/bookings/selectors.py.
+"""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 

@@ -1,4 +1,8 @@
-"""Builds the demo shop from the files in fixtures/. Every step is idempotent."""
+"""Builds the demo shop from the files in fixtures/. Every step is idempotent.
+
+One module on purpose (over 400 lines): it reads each fixture file in turn (catalogue, tours,
+pages, accounts, teaching) in the order the data depends on; development and demos only.
+"""
 
 import datetime as dt
 import io

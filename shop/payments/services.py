@@ -11,6 +11,9 @@ that is the money captured, all while the attempt row is locked. So:
 - one order per PaymentIntent: the browser's return, the webhook and the reconciliation job
   all call `attempt_settle`, which re-reads the PaymentIntent from Stripe and, under the
   lock, does only what is still missing.
+
+One module on purpose (over 400 lines): placing, settling, webhooks, reconciliation and
+refunds are one state machine over the same attempt and refund rows, and read best together.
 """
 
 import datetime as dt

@@ -2,6 +2,9 @@
 
 Everything that differs between machines is read from the environment (or a `.env` file)
 through django-environ; `.env.example` lists each variable.
+
+One module on purpose (over 400 lines): Django reads settings as one namespace, and the
+sections below (apps, Oscar, Wagtail, orders, payments, caches) refer to each other.
 """
 
 from decimal import Decimal

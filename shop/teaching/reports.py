@@ -9,6 +9,9 @@ Definitions (also explained on the report page):
 - refunds count on the day they were made, and only those Stripe confirmed;
 - net revenue is sales minus refunds;
 - the average order is sales divided by the orders that cost something.
+
+One module on purpose (over 400 lines): each table is a function of its own, and the
+definitions above hold for all of them; the screen, the CSV and the .xlsx exports share them.
 """
 
 import datetime as dt
