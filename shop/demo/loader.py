@@ -36,7 +36,7 @@ from cms.models import (
     TourIndexPage,
     TourPage,
 )
-from shop.bookings.models import Tour, TourTranslation
+from shop.bookings.models import TOUR_FACT_FIELDS, TRANSLATED_FIELDS, Tour, TourTranslation
 from shop.bookings.services import departure_schedule_create
 from shop.core.roles import roles_ensure_groups
 from shop.demo import artwork
@@ -58,21 +58,6 @@ StockRecord = get_model("partner", "StockRecord")
 WagtailImage = get_image_model()
 
 PRODUCT_TEXTS = {"title", "description", "meta_description"}
-TOUR_TEXTS = {"meeting_point", "what_to_bring", "cancellation_terms"}
-TOUR_FIELDS = [
-    "duration_minutes",
-    "meeting_point",
-    "meeting_point_map_url",
-    "what_to_bring",
-    "languages",
-    "difficulty",
-    "min_group_size",
-    "max_group_size",
-    "max_per_booking",
-    "booking_cutoff_hours",
-    "cancellation_terms",
-    "is_group_booking",
-]
 
 
 def read_fixture(name: str) -> dict:
@@ -187,10 +172,10 @@ def _demo_admin():
 def _tour(product, item: dict) -> Tour:
     tour, _ = Tour.objects.get_or_create(
         product=product,
-        defaults={field: item[field] for field in TOUR_FIELDS if field in item},
+        defaults={field: item[field] for field in TOUR_FACT_FIELDS if field in item},
     )
     for language, texts in _translations(item).items():
-        texts = {k: v for k, v in texts.items() if k in TOUR_TEXTS}
+        texts = {k: v for k, v in texts.items() if k in TRANSLATED_FIELDS}
         if texts:
             TourTranslation.objects.get_or_create(tour=tour, language=language, defaults=texts)
     return tour

@@ -82,26 +82,6 @@ def booking_size_refusal(tour, people: int) -> str | None:
     return None
 
 
-class DepartureClosed(Base):
-    """A departure nobody can book: cancelled, closed by staff, past its booking cut-off."""
-
-    code = "closed"
-
-    def __init__(self, reason):
-        self.reason = reason
-
-    @property
-    def message(self):
-        return self.reason
-
-    @property
-    def short_message(self):
-        return _("Booking closed")
-
-    def is_purchase_permitted(self, quantity):
-        return False, self.reason
-
-
 class NotSold(Base):
     """A product or ticket type that cannot be bought (e.g. a fare withdrawn by staff)."""
 
@@ -120,6 +100,16 @@ class NotSold(Base):
 
     def is_purchase_permitted(self, quantity):
         return False, self.reason
+
+
+class DepartureClosed(NotSold):
+    """A departure nobody can book: cancelled, closed by staff, past its booking cut-off."""
+
+    code = "closed"
+
+    @property
+    def short_message(self):
+        return _("Booking closed")
 
 
 class CountedStock(StockRequired):
