@@ -8,7 +8,8 @@ kind that is not here, so a new action cannot reach the log without a label in e
 Each kind has
 - `label`: a short title ("Order cancelled") for tables and filters;
 - `phrase`: what the actor did, as the timeline shows it after the actor's name ("cancelled
-  the order"), made from the entry's before/after state;
+  the order"), made from the entry's before/after state; the kinds only the shop does by
+  itself say what happened ("the order is placed");
 - `concerns`: the object it is about, so a reader knows where to look.
 """
 
@@ -86,14 +87,14 @@ _KINDS = [
         ORDER_PLACED,
         gettext_lazy("Order placed"),
         ORDER,
-        _fixed(gettext_lazy("placed the order")),
+        _fixed(gettext_lazy("the order is placed")),
     ),
     ActionKind(
         ORDER_PAID,
         gettext_lazy("Payment taken"),
         ORDER,
         lambda before, after: (
-            _("took the payment of %(amount)s ₽") % {"amount": after.get("amount", "")}
+            _("the payment of %(amount)s ₽ is taken") % {"amount": after.get("amount", "")}
         ),
     ),
     ActionKind(
@@ -132,7 +133,7 @@ _KINDS = [
         gettext_lazy("Payment without an order refunded"),
         PAYMENT,
         lambda before, after: (
-            _("refunded %(amount)s ₽ that could not become an order")
+            _("%(amount)s ₽ refunded: they could not become an order")
             % {"amount": after.get("amount", "")}
         ),
     ),
