@@ -15,7 +15,9 @@ Each kind has
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -71,6 +73,16 @@ def _message_kind(value) -> str:
     return str(MessageKind(value).label) if value in MessageKind.values else str(value or "")
 
 
+def _amount(after) -> str:
+    """The entry's amount of roubles as the site writes money (1 100, 450,50)."""
+    try:
+        value = Decimal(str(after.get("amount", "")))
+    except InvalidOperation:
+        return str(after.get("amount", ""))
+    places = 0 if value == value.to_integral_value() else 2
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
 def _step(before, after) -> str:
     text = _("marked it: %(step)s") % {"step": _stage(after.get("stage"))}
     if after.get("tracking_number"):
@@ -94,7 +106,7 @@ _KINDS = [
         gettext_lazy("Payment taken"),
         ORDER,
         lambda before, after: (
-            _("the payment of %(amount)s ₽ is taken") % {"amount": after.get("amount", "")}
+            _("the payment of %(amount)s ₽ is taken") % {"amount": _amount(after)}
         ),
     ),
     ActionKind(
@@ -120,7 +132,7 @@ _KINDS = [
         ORDER_REFUNDED,
         gettext_lazy("Money refunded"),
         ORDER,
-        lambda before, after: _("refunded %(amount)s ₽") % {"amount": after.get("amount", "")},
+        lambda before, after: _("refunded %(amount)s ₽") % {"amount": _amount(after)},
     ),
     ActionKind(
         LINE_CANCELLED,
@@ -133,8 +145,7 @@ _KINDS = [
         gettext_lazy("Payment without an order refunded"),
         PAYMENT,
         lambda before, after: (
-            _("%(amount)s ₽ refunded: they could not become an order")
-            % {"amount": after.get("amount", "")}
+            _("%(amount)s ₽ refunded: they could not become an order") % {"amount": _amount(after)}
         ),
     ),
     ActionKind(
