@@ -313,10 +313,10 @@ def redis_server(log=None):
 
 @contextlib.contextmanager
 def localstripe():
-    """localstripe (shop.payments.localstripe_server) on a free loopback port until the block
+    """localstripe (devtools.localstripe_server) on a free loopback port until the block
     ends; yields its address."""
     port = free_port()
-    cmd = [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)]
+    cmd = [sys.executable, "-m", "devtools.localstripe_server", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     ready = functools.partial(_answers, url + "/js.stripe.com/v3/")
     with _running(cmd, name="localstripe", ready=ready, wait=20):

@@ -18,6 +18,8 @@ from oscar.core.loading import get_model
 from shop.activity.models import ActivityEntry
 from shop.bookings.options import TICKET_TYPE_OPTION
 from shop.core.roles import STUDENTS, roles_ensure_groups
+from shop.order.statuses import LineStatus, OrderStatus
+from shop.shipping.methods import PostRussia
 from shop.team.models import OrderHandling
 
 Order = get_model("order", "Order")
@@ -66,11 +68,11 @@ def generate(
                 currency="RUB",
                 total_incl_tax=total,
                 total_excl_tax=total,
-                shipping_incl_tax=Decimal("350") if method == "post-russia" else Decimal("0"),
-                shipping_excl_tax=Decimal("350") if method == "post-russia" else Decimal("0"),
+                shipping_incl_tax=Decimal("350") if method == PostRussia.code else Decimal("0"),
+                shipping_excl_tax=Decimal("350") if method == PostRussia.code else Decimal("0"),
                 shipping_method=method,
                 shipping_code=method,
-                status="Cancelled" if rng.random() < 0.03 else "Paid",
+                status=OrderStatus.CANCELLED if rng.random() < 0.03 else OrderStatus.PAID,
                 guest_email=f"guest{index}@example.com",
                 date_placed=placed,
             )
@@ -138,5 +140,5 @@ def _line(order, product, title, quantity, unit):
         unit_price_incl_tax=unit,
         unit_price_excl_tax=unit,
         num_allocated=quantity,
-        status="Paid",
+        status=LineStatus.PENDING,  # payment changes the order's status, never a line's
     )

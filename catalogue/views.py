@@ -13,7 +13,11 @@ from django.views.generic import ListView
 from oscar.apps.catalogue.views import ProductDetailView as OscarProductDetailView
 from oscar.core.loading import get_model
 
-from cms.selectors import GINGERBREAD_CLASS_SLUG, TOUR_CLASS_SLUG, catalogue_product_cards_queryset
+from catalogue.selectors import (
+    GINGERBREAD_CLASS_SLUG,
+    TOUR_CLASS_SLUG,
+    catalogue_product_cards_queryset,
+)
 from shop.bookings.selectors import departure_list_context
 from shop.core.page_cache import PageCacheMixin
 

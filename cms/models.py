@@ -1,3 +1,14 @@
+"""The content pages editors make in Wagtail: home, standard, tours, events, contact form,
+and the site settings (contacts, navigation).
+
+One module on purpose (over 400 lines): Wagtail and the migrations name these models as
+`cms.models.*`, and each page family below is a short section. Shop data on these pages is
+read live through catalogue/selectors.py and shop/bookings/selectors.py.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +24,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from catalogue.selectors import Product, catalogue_products_by_id
 from cms.blocks import (
     ContentBlock,
     FaqItemBlock,
@@ -22,7 +34,7 @@ from cms.blocks import (
     RouteStopBlock,
 )
 from cms.choosers import tour_chooser_viewset
-from cms.selectors import Product, catalogue_products_by_id, tours_next_departures
+from shop.bookings.selectors import tours_next_departures
 
 
 class HomePage(Page):
@@ -376,11 +388,20 @@ class EventPage(Page):
         if self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The last day cannot come before the first.")})
 
-    def get_context(self, request, *args, **kwargs):
-        from cms.selectors import event_departures
+    def departure_rows(self) -> list:
+        """Departures of the event's tours on the event's days, earliest first."""
+        from shop.bookings.selectors import tours_departures_between
 
+        zone = ZoneInfo(settings.TIME_ZONE)
+        return tours_departures_between(
+            [link.tour_id for link in self.tour_links.all() if link.tour_id],
+            dt.datetime.combine(self.start_date, dt.time.min, tzinfo=zone),
+            dt.datetime.combine(self.last_date, dt.time.max, tzinfo=zone),
+        )
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        rows = SimpleLazyObject(lambda: event_departures(self))
+        rows = SimpleLazyObject(self.departure_rows)
         context["departure_rows"] = rows
         return context
 

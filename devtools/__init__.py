@@ -1,1 +1,1 @@
-"""Development tools: local stand-ins for outside services, used by `make run` and the tests."""
+"""Development tools only (local stand-ins for outside services, the make run banner): never imported by the site."""

@@ -2,7 +2,7 @@
 """`make run`: localstripe (when there are no Stripe keys), then the development server.
 
 With no STRIPE_SECRET_KEY (in the environment or in `.env`) the site takes test payments from
-localstripe, a fake Stripe (shop/payments/localstripe_server.py). This launcher
+localstripe, a fake Stripe (devtools/localstripe_server.py). This launcher
 
 1. reads the payment settings the site will use (shop.settings.dev unless
    DJANGO_SETTINGS_MODULE says otherwise);
@@ -13,7 +13,7 @@ localstripe, a fake Stripe (shop/payments/localstripe_server.py). This launcher
    starts nothing;
 3. with --worker, starts the task worker (`manage.py db_worker`, log in var/worker.log)
    that sends the queued customer e-mails, unless TASKS_IMMEDIATE is set;
-4. prints the banner (shop/core/banner.py) and runs `manage.py runserver`;
+4. prints the banner (devtools/banner.py) and runs `manage.py runserver`;
 5. when the server stops (Ctrl+C, SIGTERM, an error) stops the worker and the localstripe
    it started.
 
@@ -44,6 +44,28 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 class LaunchError(Exception):
     """Something the person running `make run` has to fix; the message says what."""
+
+
+def site_url(addr: str) -> str:
+    """The address a browser reaches runserver's `addr` at ("8101", "0.0.0.0:8101" and
+    "127.0.0.1:8101" all become http://127.0.0.1:8101)."""
+    host, _sep, port = addr.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def site_url_is_set(environ, env_file: Path) -> bool:
+    """Whether SITE_URL is given explicitly, in the environment or in `.env`."""
+    if "SITE_URL" in environ:  # the environment wins over .env, even when empty
+        return bool(environ["SITE_URL"])
+    if not env_file.is_file():
+        return False
+    for line in env_file.read_text().splitlines():
+        name, sep, value = line.strip().removeprefix("export ").partition("=")
+        if sep and name.strip() == "SITE_URL" and value.strip().strip("'\""):
+            return True
+    return False
 
 
 def load_settings():
@@ -103,12 +125,12 @@ def _die_with_parent() -> None:
 def start_localstripe(
     port: int, store: Path | None, log: Path, webhook_url: str, secret: str
 ) -> subprocess.Popen:
-    """Start shop.payments.localstripe_server on 127.0.0.1:port in its own session.
+    """Start devtools.localstripe_server on 127.0.0.1:port in its own session.
 
     Its own session, so that a Ctrl+C in the terminal reaches the web server only: the
     launcher stops localstripe itself once the server has stopped.
     """
-    cmd = [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)]
+    cmd = [sys.executable, "-m", "devtools.localstripe_server", "--port", str(port)]
     if store is not None:
         store.parent.mkdir(parents=True, exist_ok=True)
         cmd += ["--store", str(store)]
@@ -286,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         command = [sys.executable, "manage.py", "runserver", args.addr]
+    site = site_url(args.addr)
+    if not site_url_is_set(os.environ, BASE_DIR / ".env"):
+        # Links in e-mails, tickets and the admin point at this server (the settings read
+        # SITE_URL); the server, the worker and the demo orders all inherit it.
+        os.environ["SITE_URL"] = site
 
     localstripe = worker = None
     try:
@@ -298,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         if settings.STRIPE_LOCAL:
             localstripe = ensure_localstripe(
                 settings.LOCALSTRIPE_URL,
-                f"http://{args.addr}{WEBHOOK_PATH}",
+                f"{site}{WEBHOOK_PATH}",
                 settings.STRIPE_WEBHOOK_SECRET,
                 args.store,
                 args.log,
@@ -318,9 +345,9 @@ def main(argv: list[str] | None = None) -> int:
                 how = "already running: reused, webhook registered again"
         else:
             how = ""
-        from shop.core import banner
+        from devtools import banner
 
-        print(banner.render(settings, localstripe=how, site=f"http://{args.addr}"), flush=True)
+        print(banner.render(settings, localstripe=how, site=site), flush=True)
         return run_server(command)
     except LaunchError as exc:
         print(f"\nmake run: {exc}\n", file=sys.stderr)

@@ -29,11 +29,6 @@ urlpatterns = [
     *webhook_urlpatterns,
 ]
 
-if settings.BENCH_BASELINE:
-    from shop.core.bench_views import bare
-
-    urlpatterns.append(path("bench/bare/", bare, name="bench-bare"))
-
 if settings.DEBUG:
     from django.conf.urls.static import static
 

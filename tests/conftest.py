@@ -82,7 +82,7 @@ def localstripe_url():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "shop.payments.localstripe_server", "--port", str(port)],
+        [sys.executable, "-m", "devtools.localstripe_server", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -8,7 +8,8 @@ from django import template
 from django.utils import timezone
 from wagtail.models import Locale
 
-from cms import selectors
+from catalogue import selectors
+from shop.bookings.selectors import tours_next_departures
 
 register = template.Library()
 
@@ -32,7 +33,7 @@ def live_product(pk):
     product = products[0]
     if product.is_parent and getattr(product, "tour", None) is not None:
         product.tour_card = True
-        product.next_departures = selectors.tours_next_departures([product]).get(product.pk, [])
+        product.next_departures = tours_next_departures([product]).get(product.pk, [])
     return product
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.basket import forms as oscar_forms
 from oscar.apps.basket.forms import *  # noqa: F403
 
-from shop.bookings.services import basket_booking_problems
+from shop.bookings.basket_services import basket_booking_problems
 from shop.partner.strategy import departure_of, is_tour_variant
 
 

@@ -1,20 +1,30 @@
-import re
 import uuid
 
+import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-PHONE_CHARS = re.compile(r"^\+?[\d\s\-()]+$")
+from shop.partner.availability import booking_size_refusal
+
 MAX_NAMES = 50
+# A number written without a country code is read as Russian (8 914 …, 914 …).
+PHONE_REGION = "RU"
 
 
 def ticket_field_name(code: str) -> str:
     return f"tickets_{code}"
 
 
-def normalise_phone(value: str) -> str:
-    return re.sub(r"[^\d+]", "", value)
+def phone_normalise(value: str) -> str | None:
+    """The number in international form (+79140000000), or None when it cannot be a phone
+    number anywhere: the Russian 8 prefix and foreign codes are understood."""
+    try:
+        number = phonenumbers.parse(value, PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class BookingForm(forms.Form):
@@ -82,13 +92,12 @@ class BookingForm(forms.Form):
         return " ".join(self.cleaned_data["lead_name"].split())
 
     def clean_lead_phone(self):
-        value = self.cleaned_data["lead_phone"].strip()
-        digits = re.sub(r"\D", "", value)
-        if not PHONE_CHARS.match(value) or not 10 <= len(digits) <= 15:
+        number = phone_normalise(self.cleaned_data["lead_phone"].strip())
+        if number is None:
             raise forms.ValidationError(
                 _("Enter a phone number with its code, e.g. +7 914 000-00-00.")
             )
-        return normalise_phone(value)
+        return number
 
     def clean_participants(self):
         names = [" ".join(line.split()) for line in self.cleaned_data["participants"].splitlines()]
@@ -108,17 +117,8 @@ class BookingForm(forms.Form):
         if any(bound.name in self.errors for bound, _fare in self.ticket_fields):
             return cleaned
         people = sum(self.tickets().values())
-        if people < 1:
-            raise forms.ValidationError(_("Choose at least one ticket."))
-        if people > self.tour.max_per_booking:
-            raise forms.ValidationError(
-                ngettext(
-                    "One booking can include at most %(count)d person.",
-                    "One booking can include at most %(count)d people.",
-                    self.tour.max_per_booking,
-                )
-                % {"count": self.tour.max_per_booking}
-            )
+        if reason := booking_size_refusal(self.tour, people):
+            raise forms.ValidationError(reason)
         names = cleaned.get("participants") or []
         if len(names) > people - 1:
             self.add_error(

@@ -109,6 +109,25 @@ class Tour(TranslatedMixin, models.Model):
         return self.translated("cancellation_terms", self.cancellation_terms)
 
 
+# What the dashboard's tour form edits: the facts, and the texts translated into English.
+TOUR_FACT_FIELDS = [
+    "duration_minutes",
+    "meeting_point",
+    "meeting_point_map_url",
+    "what_to_bring",
+    "languages",
+    "difficulty",
+    "min_group_size",
+    "max_group_size",
+    "max_per_booking",
+    "booking_cutoff_hours",
+    "cancellation_terms",
+    "is_group_booking",
+]
+TRANSLATED_FIELDS = ["meeting_point", "what_to_bring", "cancellation_terms"]
+TRANSLATION_LANGUAGE = "en"
+
+
 class TourTranslation(models.Model):
     tour = models.ForeignKey(Tour, on_delete=models.CASCADE, related_name="translations")
     language = models.CharField(_("Language"), max_length=10, help_text=LANGUAGE_HELP)

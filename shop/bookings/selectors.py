@@ -8,7 +8,15 @@ from itertools import groupby
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from shop.bookings.models import FEW_SEATS_LEFT, Departure, DepartureStatus, Fare
+from shop.bookings.models import (
+    FEW_SEATS_LEFT,
+    TRANSLATION_LANGUAGE,
+    Departure,
+    DepartureStatus,
+    Fare,
+    Tour,
+    TourTranslation,
+)
 
 OPEN = "open"
 FEW = "few"
@@ -84,6 +92,47 @@ def departure_list_context(tour) -> dict:
     }
 
 
+def tours_next_departures(tour_products, *, per_tour: int = 3) -> dict:
+    """{tour product id: its next departures as rows (seats left, state, price)}, fixed queries."""
+    now = timezone.now()
+    departures = departures_with_booking_data(
+        Departure.objects.filter(
+            tour__product__in=[p.pk for p in tour_products],
+            starts_at__gt=now,
+            status=DepartureStatus.SCHEDULED,
+        ).order_by("starts_at")
+    )
+    rows: dict[int, list] = {p.pk: [] for p in tour_products}
+    for departure in departures:
+        row = departure_row(departure, now)
+        if not row.bookable:
+            continue
+        listed = rows.setdefault(departure.tour.product_id, [])
+        if len(listed) < per_tour:
+            listed.append(row)
+    return rows
+
+
+def tours_departures_between(tour_product_ids, first: dt.datetime, last: dt.datetime) -> list:
+    """Rows of the public tours' departures that start between `first` and `last` (and not
+    before now), earliest first: an event's days on its page."""
+    if not tour_product_ids:
+        return []
+    now = timezone.now()
+    departures = departures_with_booking_data(
+        Departure.objects.filter(
+            tour__product__in=tour_product_ids,
+            tour__product__is_public=True,
+            starts_at__gte=max(first, now),
+            starts_at__lte=last,
+        )
+        .select_related("tour__product")
+        .prefetch_related("tour__product__translations")
+        .order_by("starts_at")
+    )
+    return [departure_row(d, now) for d in departures]
+
+
 @dataclass
 class BookedDeparture:
     departure: Departure
@@ -123,3 +172,9 @@ def order_booked_departures(order) -> list[BookedDeparture]:
         row.people += line.quantity
         row.tickets.append((booking.get("ticket_type_name", ""), line.quantity))
     return sorted(booked.values(), key=lambda row: row.starts_at)
+
+
+def tour_translation(tour: Tour) -> TourTranslation:
+    return TourTranslation.objects.filter(
+        tour=tour, language=TRANSLATION_LANGUAGE
+    ).first() or TourTranslation(tour=tour, language=TRANSLATION_LANGUAGE)

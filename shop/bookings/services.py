@@ -1,27 +1,37 @@
-"""Changes to tours and departures: scheduling, editing, closing, cancelling, booking.
+"""Changes to tours and departures: scheduling, editing the tour, closing, cancelling.
 
 Each function owns its transaction and, for staff actions, appends who did it to the
 activity log in the same transaction.
 """
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum, Value
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from oscar.core.loading import get_model
 
+from shop.activity import kinds
 from shop.activity.services import activity_record
-from shop.bookings.models import Departure, DepartureStatus, Fare, TicketType, Tour
-from shop.bookings.options import BOOKING_OPTION, TICKET_TYPE_OPTION, line_option
+from shop.bookings.models import (
+    TOUR_FACT_FIELDS,
+    TRANSLATED_FIELDS,
+    TRANSLATION_LANGUAGE,
+    Departure,
+    DepartureStatus,
+    Fare,
+    TicketType,
+    Tour,
+)
+from shop.bookings.selectors import tour_translation
 from shop.core.freshness import catalogue_changed
 
 Product = get_model("catalogue", "Product")
@@ -41,10 +51,6 @@ class ScheduleError(ValueError):
 
 class DepartureChangeError(ValueError):
     pass
-
-
-class BookingError(ValueError):
-    """A booking that cannot be added; the message is for the customer."""
 
 
 @dataclass
@@ -154,7 +160,7 @@ def departure_schedule_create(
             result.created.append(departure)
             activity_record(
                 actor=actor,
-                action="departure.created",
+                action=kinds.DEPARTURE_CREATED,
                 departure=departure,
                 after=_departure_state(departure),
             )
@@ -243,7 +249,7 @@ def departure_update(
             )
         activity_record(
             actor=actor,
-            action="departure.updated",
+            action=kinds.DEPARTURE_UPDATED,
             departure=departure,
             before=before,
             after=_departure_state(departure),
@@ -281,7 +287,7 @@ def departure_close(*, departure: Departure, actor, reason: str = "") -> Departu
         DepartureStatus.CLOSED,
         actor,
         reason,
-        "departure.closed",
+        kinds.DEPARTURE_CLOSED,
         {DepartureStatus.SCHEDULED},
     )
 
@@ -292,7 +298,7 @@ def departure_reopen(*, departure: Departure, actor, reason: str = "") -> Depart
         DepartureStatus.SCHEDULED,
         actor,
         reason,
-        "departure.reopened",
+        kinds.DEPARTURE_REOPENED,
         {DepartureStatus.CLOSED},
     )
 
@@ -306,180 +312,41 @@ def departure_cancel(*, departure: Departure, actor, reason: str) -> Departure:
         DepartureStatus.CANCELLED,
         actor,
         reason,
-        "departure.cancelled",
+        kinds.DEPARTURE_CANCELLED,
         {DepartureStatus.SCHEDULED, DepartureStatus.CLOSED},
     )
 
 
-# --- Booking into the basket -------------------------------------------------------------
+# --- Tours ----------------------------------------------------------------------------------
 
 
-@dataclass
-class BookingRequest:
-    tickets: dict[str, int]
-    lead_name: str
-    lead_phone: str
-    participants: list[str] = field(default_factory=list)
-    organisation: str = ""
-    ref: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-    @property
-    def people(self) -> int:
-        return sum(self.tickets.values())
-
-    def as_option(self) -> dict:
-        return {
-            "ref": self.ref,
-            "lead_name": self.lead_name,
-            "lead_phone": self.lead_phone,
-            "participants": self.participants,
-            "organisation": self.organisation,
-        }
-
-
-def basket_has_booking(basket, ref: str) -> bool:
-    if not basket.id:
-        return False
-    return any(
-        (line_option(line, BOOKING_OPTION) or {}).get("ref") == ref
-        for line in basket.lines.prefetch_related("attributes__option")
-    )
-
-
-def basket_add_booking(basket, departure: Departure, booking: BookingRequest) -> list:
-    """Put a booking into the basket as one line per ticket type.
-
-    Seats are not held here (they are allocated when the order is placed), but nothing is
-    added that could not be bought right now: the departure must be open, have a fare for
-    each ticket type, and have enough seats for this booking plus what the basket already
-    holds for it.
-    """
-    departure = (
-        Departure.objects.select_related("tour__product")
-        .prefetch_related("fares__ticket_type", "product__stockrecords")
-        .get(pk=departure.pk)
-    )
-    tour = departure.tour
-    reason = departure.closed_reason()
-    if reason:
-        raise BookingError(reason)
-    tickets = {code: qty for code, qty in booking.tickets.items() if qty}
-    if any(qty < 0 for qty in tickets.values()):
-        raise BookingError(_("The number of people cannot be negative."))
-    people = sum(tickets.values())
-    if people < 1:
-        raise BookingError(_("Choose at least one ticket."))
-    if people > tour.max_per_booking:
-        raise BookingError(
-            ngettext(
-                "One booking can include at most %(count)d person.",
-                "One booking can include at most %(count)d people.",
-                tour.max_per_booking,
-            )
-            % {"count": tour.max_per_booking}
-        )
-    for code in tickets:
-        if departure.fare_for(code) is None:
-            raise BookingError(_("This departure has no such ticket type."))
-    if not booking.lead_name.strip() or not booking.lead_phone.strip():
-        raise BookingError(_("Give the lead participant's name and phone."))
-    if tour.is_group_booking and not booking.organisation.strip():
-        raise BookingError(_("Give the name of the school or organisation."))
-    in_basket = 0
-    if basket.id:
-        in_basket = (
-            basket.lines.filter(product_id=departure.pk).aggregate(total=Sum("quantity"))["total"]
-            or 0
-        )
-    seats_left = departure.seats_left
-    if people + in_basket > seats_left:
-        if seats_left == 0:
-            raise BookingError(_("Sorry, this departure is sold out."))
-        raise BookingError(
-            ngettext(
-                "Only %(count)d seat is left on this departure.",
-                "Only %(count)d seats are left on this departure.",
-                seats_left,
-            )
-            % {"count": seats_left}
-            + (
-                " "
-                + ngettext(
-                    "Your basket already has %(count)d person on it.",
-                    "Your basket already has %(count)d people on it.",
-                    in_basket,
-                )
-                % {"count": in_basket}
-                if in_basket
-                else ""
-            )
-        )
-    options = {
-        o.code: o for o in Option.objects.filter(code__in=[TICKET_TYPE_OPTION, BOOKING_OPTION])
+def _tour_state(tour: Tour) -> dict:
+    translation = tour_translation(tour)
+    return {
+        "tour": tour.pk,
+        **model_to_dict(tour, fields=TOUR_FACT_FIELDS),
+        TRANSLATION_LANGUAGE: model_to_dict(translation, fields=TRANSLATED_FIELDS),
     }
-    lines = []
+
+
+def tour_update(*, tour: Tour, facts, translation, actor) -> bool:
+    """Save both valid forms and record who changed what; False when nothing changed."""
     with transaction.atomic():
-        for fare in departure.fares_in_order():
-            qty = tickets.get(fare.ticket_type.code)
-            if not qty:
-                continue
-            line, _created = basket.add_product(
-                departure.product,
-                qty,
-                options=[
-                    {"option": options[TICKET_TYPE_OPTION], "value": fare.ticket_type.code},
-                    {"option": options[BOOKING_OPTION], "value": booking.as_option()},
-                ],
-            )
-            lines.append(line)
-    return lines
-
-
-def basket_booking_problems(
-    basket, *, strategy=None, changed_line=None, new_quantity=None
-) -> list[str]:
-    """Why the basket's tour bookings cannot be bought as they are; empty when they can.
-
-    Lines of one departure share its seats, so they are checked together (Oscar checks each
-    line alone); each booking stays within the tour's limit per booking. With `changed_line`
-    and `new_quantity`, checks the basket as it would be after that change.
-    """
-    from shop.partner.strategy import Selector, departure_of
-
-    strategy = strategy or getattr(basket, "strategy", None) or Selector().strategy()
-    problems = []
-    per_departure: dict[int, list] = {}
-    for line in basket.all_lines():
-        quantity = (
-            new_quantity
-            if changed_line is not None and line.pk == changed_line.pk
-            else line.quantity
+        locked = Tour.objects.select_for_update().get(pk=tour.pk)
+        before = _tour_state(locked)
+        facts.save()
+        entry = translation.save(commit=False)
+        if entry.pk or any(getattr(entry, name) for name in TRANSLATED_FIELDS):
+            entry.save()
+        after = _tour_state(tour)
+        if before == after:
+            transaction.set_rollback(True)
+            return False
+        activity_record(
+            actor=actor,
+            action=kinds.TOUR_UPDATED,
+            before=before,
+            after=after,
+            note=str(tour.product.get_title()),
         )
-        if departure_of(line.product) is not None and quantity:
-            per_departure.setdefault(line.product_id, []).append((line, quantity))
-    for lines in per_departure.values():
-        first = lines[0][0]
-        departure = departure_of(first.product)
-        label = str(departure.product)
-        total = sum(quantity for _line, quantity in lines)
-        info = strategy.fetch_for_product(first.product)
-        permitted, reason = info.availability.is_purchase_permitted(total)
-        if not permitted:
-            problems.append(f"{label}: {reason}")
-            continue
-        people: dict[str, int] = {}
-        for line, quantity in lines:
-            ref = (line_option(line, BOOKING_OPTION) or {}).get("ref", "")
-            people[ref] = people.get(ref, 0) + quantity
-        limit = departure.tour.max_per_booking
-        if any(count > limit for count in people.values()):
-            problems.append(
-                f"{label}: "
-                + ngettext(
-                    "One booking can include at most %(count)d person.",
-                    "One booking can include at most %(count)d people.",
-                    limit,
-                )
-                % {"count": limit}
-            )
-    return problems
+    return True

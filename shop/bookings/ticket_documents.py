@@ -7,7 +7,9 @@ so a QR code that was altered or made up is refused at check-in.
 
 import datetime as dt
 import io
+from urllib.parse import urlsplit
 
+import icalendar
 import segno
 from django.conf import settings
 from django.core import signing
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from shop.bookings.models import Ticket
+from shop.bookings.models import DepartureStatus, Ticket
 
 _signer = signing.Signer(salt="shop.bookings.ticket")
 
@@ -63,38 +65,11 @@ def ticket_qr_png(ticket: Ticket) -> bytes:
 # --- Calendar entry (RFC 5545) -----------------------------------------------------------
 
 
-def _ics_text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _ics_fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space."""
-    out, current = [], b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not out else 74):
-            out.append(current.decode())
-            current = b""
-        current += encoded
-    out.append(current.decode())
-    return "\r\n ".join(out)
-
-
-def _ics_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def ticket_ics(ticket: Ticket) -> str:
-    """A calendar entry for the departure, in the active language."""
+    """A calendar entry for the departure, in the active language (icalendar escapes and
+    folds the text; times are in UTC, so every calendar shows them in its own zone)."""
     departure = ticket.departure
     tour = departure.tour
-    summary = tour.product.get_title()
     description = _("%(people)s, lead participant %(name)s. Ticket %(code)s. Order %(number)s.") % {
         "people": ngettext("%(n)s person", "%(n)s people", ticket.people) % {"n": ticket.people},
         "name": ticket.lead_name,
@@ -103,25 +78,26 @@ def ticket_ics(ticket: Ticket) -> str:
     }
     if tour.get_what_to_bring():
         description += "\n" + _("What to bring: %(what)s") % {"what": tour.get_what_to_bring()}
-    cancelled = departure.status == "cancelled" or ticket.order.status == "Cancelled"
-    host = settings.WAGTAILADMIN_BASE_URL.split("://")[-1].split("/")[0].split(":")[0]
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Baikalsk student tour bureau//Tickets//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:ticket-{ticket.code}@{host}",
-        f"DTSTAMP:{_ics_time(timezone.now())}",
-        f"DTSTART:{_ics_time(departure.starts_at)}",
-        f"DTEND:{_ics_time(departure.starts_at + dt.timedelta(minutes=tour.duration_minutes))}",
-        f"SUMMARY:{_ics_text(summary)}",
-        f"LOCATION:{_ics_text(tour.get_meeting_point())}",
-        f"DESCRIPTION:{_ics_text(description)}",
-        f"URL:{ticket_url(ticket)}",
-        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(_ics_fold(line) for line in lines) + "\r\n"
+    cancelled = departure.status == DepartureStatus.CANCELLED or ticket.order.is_cancelled
+    host = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+
+    event = icalendar.Event()
+    event.add("uid", f"ticket-{ticket.code}@{host}")
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstart", departure.starts_at.astimezone(dt.UTC))
+    event.add(
+        "dtend",
+        (departure.starts_at + dt.timedelta(minutes=tour.duration_minutes)).astimezone(dt.UTC),
+    )
+    event.add("summary", tour.product.get_title())
+    event.add("location", tour.get_meeting_point())
+    event.add("description", description)
+    event.add("url", ticket_url(ticket))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Baikalsk student tour bureau//Tickets//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from shop.activity import kinds
 from shop.activity.services import activity_record
 from shop.bookings.models import SHORT_CODE_ALPHABET, Departure, Ticket
 from shop.bookings.options import booking_of
-
-ACTIVE_ORDER_STATUSES = ("Paid", "Confirmed")
+from shop.order.statuses import LineStatus
 
 
 class CheckInError(ValueError):
@@ -61,7 +61,7 @@ def _booking_active(ticket) -> bool:
         "attributes__option"
     ):
         booking = booking_of(line)
-        if booking and booking["ref"] == ticket.booking_ref and line.status != "Cancelled":
+        if booking and booking["ref"] == ticket.booking_ref and line.status != LineStatus.CANCELLED:
             return True
     return False
 
@@ -106,7 +106,7 @@ def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
                 _("This ticket is for another departure: %(when)s.")
                 % {"when": ticket.departure.local_start_label()}
             )
-        if ticket.order.status not in ACTIVE_ORDER_STATUSES or not _booking_active(ticket):
+        if not ticket.order.is_active or not _booking_active(ticket):
             raise CheckInError(_("This booking is cancelled."))
         if ticket.checked_in_at:
             raise CheckInError(
@@ -123,7 +123,7 @@ def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
         ticket.save(update_fields=["checked_in_at", "checked_in_by", "no_show_at", "no_show_by"])
         activity_record(
             actor=actor,
-            action="ticket.checked_in",
+            action=kinds.TICKET_CHECKED_IN,
             order=ticket.order,
             departure=departure,
             before={"checked_in": False},
@@ -148,7 +148,7 @@ def ticket_no_show(*, ticket: Ticket, actor) -> Ticket:
         ticket.save(update_fields=["no_show_at", "no_show_by"])
         activity_record(
             actor=actor,
-            action="ticket.no_show",
+            action=kinds.TICKET_NO_SHOW,
             order=ticket.order,
             departure=ticket.departure,
             before={"no_show": False},

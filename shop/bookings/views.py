@@ -8,16 +8,17 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic.base import TemplateResponseMixin
 
-from shop.bookings.forms import BookingForm
-from shop.bookings.models import Departure, Tour
-from shop.bookings.selectors import departure_row, departures_with_booking_data
-from shop.bookings.services import (
+from shop.bookings.basket_services import (
     BookingError,
     BookingRequest,
     basket_add_booking,
     basket_has_booking,
 )
+from shop.bookings.forms import BookingForm
+from shop.bookings.models import Departure, Tour
+from shop.bookings.selectors import departure_row, departures_with_booking_data
 from shop.core.converters import row_id
+from shop.partner.availability import departure_refusal
 
 
 class TourBookView(TemplateResponseMixin, View):
@@ -52,10 +53,8 @@ class TourBookView(TemplateResponseMixin, View):
         departure = self.get_departure(request.GET.get("departure"))
         if departure is None or departure.tour_id != self.tour.pk:
             return self.choose_again(_("Choose a departure from the list."))
-        if reason := departure.closed_reason():
+        if reason := departure_refusal(departure):
             return self.choose_again(reason)
-        if departure.seats_left <= 0:
-            return self.choose_again(_("Sorry, this departure is sold out."))
         form = BookingForm(tour=self.tour, departure=departure)
         return self.render(form, departure)
 
@@ -65,6 +64,8 @@ class TourBookView(TemplateResponseMixin, View):
             return self.choose_again(_("Choose a departure from the list."))
         if departure.tour_id != self.tour.pk:
             return self.choose_again(_("This departure is not one of this tour's."))
+        # Closed sends the tourist back to the list; too few seats is said on the form
+        # (by basket_add_booking), where they can choose fewer people.
         if reason := departure.closed_reason():
             return self.choose_again(reason)
         form = BookingForm(request.POST, tour=self.tour, departure=departure)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oscar.apps.checkout import exceptions
 from oscar.apps.checkout import session as oscar_session
 
-from shop.bookings.services import basket_booking_problems
+from shop.bookings.basket_services import basket_booking_problems
 from shop.shipping.methods import code_requires_address, requires_address
 
 

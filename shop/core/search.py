@@ -37,7 +37,7 @@ from django.views.generic import ListView
 from oscar.core.loading import get_model
 from wagtail.models import Locale, Page
 
-from cms.selectors import catalogue_product_cards_queryset
+from catalogue.selectors import catalogue_product_cards_queryset
 
 ProductTranslation = get_model("catalogue", "ProductTranslation")
 

@@ -28,6 +28,9 @@ from shop.bookings.ticket_documents import (
     ticket_qr_png,
 )
 from shop.customercare.models import CustomerMessage, MessageKind
+from shop.order.statuses import ACTIVE_ORDER_STATUSES
+from shop.shipping.methods import PostRussia
+from shop.team.models import OrderHandling, Stage
 
 Order = get_model("order", "Order")
 
@@ -61,9 +64,7 @@ def order_status_url(order) -> str:
 
 def _booking_state(ticket, lines, now) -> str:
     departure = ticket.departure
-    cancelled = ticket.order.status == "Cancelled" or (
-        lines and all(line.status == "Cancelled" for line in lines)
-    )
+    cancelled = ticket.order.is_cancelled or (lines and all(line.is_cancelled for line in lines))
     if departure.status == DepartureStatus.CANCELLED:
         return "departure_cancelled"
     if cancelled:
@@ -79,7 +80,6 @@ def _booking_state(ticket, lines, now) -> str:
 
 def order_summary(order) -> dict:
     """The order as the customer sees it, in the active language."""
-    from shop.team.models import OrderHandling, Stage
 
     lines = list(
         order.lines.select_related("product").prefetch_related("attributes__option").order_by("pk")
@@ -135,16 +135,16 @@ def order_summary(order) -> dict:
         )
     handling = OrderHandling.objects.filter(order=order).first()
     stage = handling.stage if handling else Stage.CONFIRMED
-    if order.status == "Cancelled":
+    if order.is_cancelled:
         stage = Stage.CANCELLED
     return {
         "order": order,
         "bookings": bookings,
-        "goods": [line for line in goods if line.status != "Cancelled"],
+        "goods": [line for line in goods if not line.is_cancelled],
         "goods_stage": stage if goods else None,
         "goods_stage_label": Stage(stage).label if goods else "",
         "tracking_number": handling.tracking_number if handling else "",
-        "is_post": order.shipping_code == "post-russia",
+        "is_post": order.shipping_code == PostRussia.code,
         "refunds": refunds,
         "refunded": sum((r.amount for r in refunds), 0),
         "status_url": order_status_url(order),
@@ -306,11 +306,17 @@ def departure_cancelled_queue(
     return message
 
 
+# The team's steps that the customer hears about, and the e-mail each one sends. A step and
+# an e-mail are different things that happen to share some words ("ready", "shipped").
+STAGE_MESSAGES = {Stage.READY: MessageKind.READY, Stage.SHIPPED: MessageKind.SHIPPED}
+
+
 def stage_message_queue(order, stage: str) -> None:
     """Tell the customer their gingerbread is ready for pickup or on its way."""
-    if stage not in (MessageKind.READY, MessageKind.SHIPPED):
+    kind = STAGE_MESSAGES.get(stage)
+    if kind is None:
         return
-    message_queue(kind=stage, order=order, key=f"order-{order.pk}-{stage}")
+    message_queue(kind=kind, order=order, key=f"order-{order.pk}-{kind}")
 
 
 def reminders_queue(now: dt.datetime | None = None) -> int:
@@ -322,7 +328,7 @@ def reminders_queue(now: dt.datetime | None = None) -> int:
         Ticket.objects.filter(
             departure__starts_at__gt=now + dt.timedelta(hours=2),
             departure__starts_at__lte=now + dt.timedelta(hours=30),
-            order__status__in=("Paid", "Confirmed"),
+            order__status__in=ACTIVE_ORDER_STATUSES,
             checked_in_at__isnull=True,
         )
         .exclude(departure__status=DepartureStatus.CANCELLED)

@@ -9,6 +9,9 @@ give the same PNG bytes.
     >>> png = render("nerpa")                 # 1200x800 PNG bytes
     >>> png = render("hero")                  # 1600x700 (wide) by default
     >>> png = render("sunrise", size=(800, 600))
+
+Long on purpose: one small drawing function per picture, like a data file; development and
+demos only.
 """
 
 from __future__ import annotations

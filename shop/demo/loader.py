@@ -1,10 +1,15 @@
-"""Builds the demo shop from the files in fixtures/. Every step is idempotent."""
+"""Builds the demo shop from the files in fixtures/. Every step is idempotent.
+
+One module on purpose (over 400 lines): it reads each fixture file in turn (catalogue, tours,
+pages, accounts, teaching) in the order the data depends on; development and demos only.
+"""
 
 import datetime as dt
 import io
 import tomllib
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -31,7 +36,7 @@ from cms.models import (
     TourIndexPage,
     TourPage,
 )
-from shop.bookings.models import Tour, TourTranslation
+from shop.bookings.models import TOUR_FACT_FIELDS, TRANSLATED_FIELDS, Tour, TourTranslation
 from shop.bookings.services import departure_schedule_create
 from shop.core.roles import roles_ensure_groups
 from shop.demo import artwork
@@ -53,21 +58,6 @@ StockRecord = get_model("partner", "StockRecord")
 WagtailImage = get_image_model()
 
 PRODUCT_TEXTS = {"title", "description", "meta_description"}
-TOUR_TEXTS = {"meeting_point", "what_to_bring", "cancellation_terms"}
-TOUR_FIELDS = [
-    "duration_minutes",
-    "meeting_point",
-    "meeting_point_map_url",
-    "what_to_bring",
-    "languages",
-    "difficulty",
-    "min_group_size",
-    "max_group_size",
-    "max_per_booking",
-    "booking_cutoff_hours",
-    "cancellation_terms",
-    "is_group_booking",
-]
 
 
 def read_fixture(name: str) -> dict:
@@ -182,10 +172,10 @@ def _demo_admin():
 def _tour(product, item: dict) -> Tour:
     tour, _ = Tour.objects.get_or_create(
         product=product,
-        defaults={field: item[field] for field in TOUR_FIELDS if field in item},
+        defaults={field: item[field] for field in TOUR_FACT_FIELDS if field in item},
     )
     for language, texts in _translations(item).items():
-        texts = {k: v for k, v in texts.items() if k in TOUR_TEXTS}
+        texts = {k: v for k, v in texts.items() if k in TRANSLATED_FIELDS}
         if texts:
             TourTranslation.objects.get_or_create(tour=tour, language=language, defaults=texts)
     return tour
@@ -488,7 +478,11 @@ def _point_sites_at(home) -> None:
         site.save()
     DjangoSite.objects.update_or_create(
         pk=settings.SITE_ID,
-        defaults={"domain": "127.0.0.1:8000", "name": settings.WAGTAIL_SITE_NAME},
+        # Django's own e-mails (password reset) link to this domain: the site's address.
+        defaults={
+            "domain": urlsplit(settings.WAGTAILADMIN_BASE_URL).netloc,
+            "name": settings.WAGTAIL_SITE_NAME,
+        },
     )
 
 

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from oscar.core.loading import get_model
 
-from shop.bookings.models import Departure
-from shop.bookings.services import BookingRequest, basket_add_booking
+from shop.bookings.basket_services import BookingRequest, basket_add_booking
+from shop.bookings.models import Departure, DepartureStatus
 from shop.partner.strategy import Selector
 from shop.payments import gateway
 from shop.payments.models import AttemptStatus
@@ -109,7 +109,7 @@ def demo_load_orders() -> int:
         .first()
     )
     departure = (
-        Departure.objects.filter(status="scheduled", tour__is_group_booking=False)
+        Departure.objects.filter(status=DepartureStatus.SCHEDULED, tour__is_group_booking=False)
         .select_related("tour")
         .order_by("starts_at")
     )

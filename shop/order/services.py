@@ -6,13 +6,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from shop.activity import kinds
 from shop.activity.services import activity_record
+from shop.order.statuses import LineStatus, OrderStatus
 from shop.order.utils import stock_release
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
-
-CANCELLED = "Cancelled"
 
 logger = logging.getLogger(__name__)
 
@@ -41,22 +41,22 @@ def order_line_cancel(*, line, actor, reason: str = ""):
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=line.order_id)
         line = Line.objects.select_related("product__parent__product_class").get(pk=line.pk)
-        if line.status == CANCELLED:
+        if line.status == LineStatus.CANCELLED:
             raise OrderChangeError(_("This line is cancelled already."))
         before = {"status": line.status}
         _release(line)
-        line.status = CANCELLED
+        line.status = LineStatus.CANCELLED
         line.save(update_fields=["status"])
         activity_record(
             actor=actor,
-            action="line.cancelled",
+            action=kinds.LINE_CANCELLED,
             order=order,
             line=line,
             before=before,
-            after={"status": CANCELLED},
+            after={"status": LineStatus.CANCELLED},
             note=reason,
         )
-        if not order.lines.exclude(status=CANCELLED).exists():
+        if not order.lines.exclude(status=LineStatus.CANCELLED).exists():
             _mark_order_cancelled(order, actor, reason)
     return line
 
@@ -65,27 +65,27 @@ def order_cancel(*, order, actor, reason: str = ""):
     """Cancel a whole order; lines not yet cancelled give their allocation back."""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order.pk)
-        if order.status == CANCELLED:
+        if order.status == OrderStatus.CANCELLED:
             raise OrderChangeError(_("This order is cancelled already."))
-        lines = order.lines.exclude(status=CANCELLED).select_related(
+        lines = order.lines.exclude(status=LineStatus.CANCELLED).select_related(
             "product__parent__product_class", "product__product_class"
         )
         for line in lines.order_by("stockrecord_id"):
             _release(line)
-        lines.update(status=CANCELLED)
+        lines.update(status=LineStatus.CANCELLED)
         _mark_order_cancelled(order, actor, reason)
     return order
 
 
 def _mark_order_cancelled(order, actor, reason):
     before = {"status": order.status}
-    order.status = CANCELLED
+    order.status = OrderStatus.CANCELLED
     order.save(update_fields=["status"])
     activity_record(
         actor=actor,
-        action="order.cancelled",
+        action=kinds.ORDER_CANCELLED,
         order=order,
         before=before,
-        after={"status": CANCELLED},
+        after={"status": OrderStatus.CANCELLED},
         note=reason,
     )

@@ -68,7 +68,7 @@ class OrderCreator(OscarOrderCreator):
             self._check_departure_open(product)
         if not stock_allocate(line.stockrecord_id, line.quantity):
             record = StockRecord.objects.get(pk=line.stockrecord_id)
-            raise NotEnoughStock(product, line.quantity, record.net_stock_level)
+            raise NotEnoughStock(product, line.quantity, record.net_stock_level, seats=is_departure)
 
     def _check_departure_open(self, product):
         from shop.bookings.models import Departure

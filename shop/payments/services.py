@@ -11,6 +11,9 @@ that is the money captured, all while the attempt row is locked. So:
 - one order per PaymentIntent: the browser's return, the webhook and the reconciliation job
   all call `attempt_settle`, which re-reads the PaymentIntent from Stripe and, under the
   lock, does only what is still missing.
+
+One module on purpose (over 400 lines): placing, settling, webhooks, reconciliation and
+refunds are one state machine over the same attempt and refund rows, and read best together.
 """
 
 import datetime as dt
@@ -25,12 +28,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
+from shop.activity import kinds
+from shop.activity.actors import SystemProcess, system, system_process
 from shop.activity.services import activity_record
-from shop.bookings.services import basket_booking_problems
+from shop.bookings.basket_services import basket_booking_problems
 from shop.bookings.tickets import tickets_issue
 from shop.core.converters import row_id
 from shop.customercare.services import order_confirmation_queue
 from shop.order.exceptions import UnableToPlaceOrder
+from shop.order.statuses import OrderStatus, PaymentEventName
 from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector
 from shop.payments import gateway
@@ -55,9 +61,6 @@ SourceType = get_model("payment", "SourceType")
 Country = get_model("address", "Country")
 OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
 Applicator = get_class("offer.applicator", "Applicator")
-
-PAID = "Paid"
-CONFIRMED = "Confirmed"  # a free booking: nothing to pay
 
 
 class CannotPlace(Exception):
@@ -143,6 +146,12 @@ def order_place_from_attempt(attempt) -> Order:
     except UnableToPlaceOrder as error:
         raise CannotPlace(str(error)) from error
     basket.submit()
+    activity_record(
+        actor=system(),
+        action=kinds.ORDER_PLACED,
+        order=order,
+        after={"number": order.number, "total": str(order.total_incl_tax)},
+    )
     return order
 
 
@@ -246,7 +255,8 @@ def attempt_settle(attempt: PaymentAttempt, *, cancel_unfinished: bool = False) 
         if refund is not None:
             # Committed first, sent after: a crash in between leaves a pending refund that
             # the next settle (or reconciliation) sends with the same key, never an order.
-            transaction.on_commit(lambda: _send_quietly(refund), robust=True)
+            process = system().process  # the callback runs outside this call
+            transaction.on_commit(lambda: _send_quietly(refund, process), robust=True)
     attempt.refresh_from_db()
     return attempt
 
@@ -380,9 +390,17 @@ def _record_payment(attempt, intent):
         reference=getattr(charge, "id", charge) or intent.id,
         status="succeeded",
     )
-    _payment_event(order, amount, intent.id, "Paid")
-    order.status = PAID
+    _payment_event(order, amount, intent.id, PaymentEventName.PAID)
+    before = {"status": order.status}
+    order.status = OrderStatus.PAID
     order.save(update_fields=["status"])
+    activity_record(
+        actor=system(),
+        action=kinds.ORDER_PAID,
+        order=order,
+        before=before,
+        after={"status": order.status, "amount": str(amount), "payment": intent.id},
+    )
     tickets_issue(order)
 
 
@@ -407,7 +425,7 @@ def order_place_free(attempt: PaymentAttempt) -> Order:
         raise CannotPlace(_("This order is not free."))
     with transaction.atomic(), translation.override(attempt.language):
         order = order_place_from_attempt(attempt)
-        order.status = CONFIRMED
+        order.status = OrderStatus.CONFIRMED
         order.save(update_fields=["status"])
         tickets_issue(order)
         attempt.order = order
@@ -427,6 +445,7 @@ SETTLING_EVENTS = {
 }
 
 
+@system_process(SystemProcess.PAYMENT_NOTIFICATION)
 def webhook_receive(payload: bytes, signature: str) -> int:
     """Handle one delivery; returns the HTTP status for Stripe (400 for a bad signature)."""
     import stripe
@@ -468,6 +487,7 @@ def webhook_receive(payload: bytes, signature: str) -> int:
 # --- Reconciliation ------------------------------------------------------------------------
 
 
+@system_process(SystemProcess.RECONCILIATION)
 def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, int]:
     """Settle attempts nobody finished (browser closed, webhook lost), cancel stale unfinished
     ones, and send refunds Stripe has not confirmed. One failing attempt never stops the rest."""
@@ -570,25 +590,34 @@ def refund_send(refund: Refund) -> Refund:
         refund.stripe_refund_id = result.id
         refund.save(update_fields=["status", "stripe_refund_id"])
         if refund.order_id is None:
+            # Money that never became an order: the shop sent it back by itself.
+            activity_record(
+                actor=system(),
+                action=kinds.PAYMENT_REFUNDED,
+                after={"amount": str(refund.amount), "refund": result.id},
+                note=refund.reason,
+            )
             return refund
         order = Order.objects.select_for_update().get(pk=refund.order_id)
         source = Source.objects.select_for_update().filter(order=order).first()
         if source is not None:
             source.refund(refund.amount, reference=result.id, status="succeeded")
-        _payment_event(order, refund.amount, result.id, "Refunded")
-        if refund.created_by is not None:
-            activity_record(
-                actor=refund.created_by,
-                action="order.refunded",
-                order=order,
-                after={"amount": str(refund.amount), "refund": result.id},
-                note=refund.reason,
-            )
+        _payment_event(order, refund.amount, result.id, PaymentEventName.REFUNDED)
+        activity_record(
+            # A refund nobody asked for by name (e.g. sent again by reconciliation for a
+            # customer's cancellation) is the shop's own.
+            actor=refund.created_by if refund.created_by is not None else system(),
+            action=kinds.ORDER_REFUNDED,
+            order=order,
+            after={"amount": str(refund.amount), "refund": result.id},
+            note=refund.reason,
+        )
     return refund
 
 
-def _send_quietly(refund):
+def _send_quietly(refund, process):
     try:
-        refund_send(refund)
+        with system_process(process):
+            refund_send(refund)
     except RefundError:
         logger.warning("Refund %s is pending; reconciliation will send it", refund.pk)

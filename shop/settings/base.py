@@ -2,6 +2,9 @@
 
 Everything that differs between machines is read from the environment (or a `.env` file)
 through django-environ; `.env.example` lists each variable.
+
+One module on purpose (over 400 lines): Django reads settings as one namespace, and the
+sections below (apps, Oscar, Wagtail, orders, payments, caches) refer to each other.
 """
 
 from decimal import Decimal
@@ -11,6 +14,8 @@ import environ
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to get its defaults)
+
+from shop.order.statuses import LineStatus, OrderStatus
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -264,8 +269,10 @@ TASKS = {
     }
 }
 
-# Serves /bench/bare/, the baseline of `make bench`; off everywhere else.
+# Serves /bench/bare/, the baseline of `make bench` (bench/urls.py); off everywhere else.
 BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
+if BENCH_BASELINE:
+    ROOT_URLCONF = "bench.urls"
 
 
 def cache_aliases(default: dict) -> dict:
@@ -363,8 +370,8 @@ OSCAR_DASHBOARD_DEFAULT_ACCESS_FUNCTION = "shop.bookings.dashboard.nav.dashboard
 # The partner that holds the stock of gingerbread and the seats of every departure.
 SHOP_PARTNER_CODE = "turbureau"
 SHOP_PARTNER_NAME = "Студенческое турбюро"
-OSCAR_INITIAL_ORDER_STATUS = "Pending"
-OSCAR_INITIAL_LINE_STATUS = "Pending"
+OSCAR_INITIAL_ORDER_STATUS = OrderStatus.PENDING.value
+OSCAR_INITIAL_LINE_STATUS = LineStatus.PENDING.value
 # Statuses change only through the services in shop/order/services.py, which give seats and
 # stock back and record who did it. Empty pipelines leave Oscar's dashboard no status to set
 # (it would cancel without releasing seats, or mark an order paid without a payment).
@@ -375,7 +382,7 @@ SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
 
 # --- Payments (Stripe) ---
 # With no STRIPE_SECRET_KEY the site talks to localstripe, a fake Stripe that `make run`
-# starts on 127.0.0.1:8420 (shop/payments/localstripe_server.py): test payments, no real money.
+# starts on 127.0.0.1:8420 (devtools/localstripe_server.py): test payments, no real money.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_LOCAL = not STRIPE_SECRET_KEY
 LOCALSTRIPE_URL = env("LOCALSTRIPE_URL", default="http://127.0.0.1:8420")

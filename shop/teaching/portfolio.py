@@ -16,6 +16,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from oscar.core.loading import get_model
 
+from shop.activity import kinds
 from shop.activity.models import ActivityEntry
 from shop.core.roles import STUDENTS
 from shop.teaching.models import Period
@@ -39,17 +40,21 @@ def students():
     )
 
 
+# The kinds that count as working on an order (the "orders handled" figure).
+ORDER_WORK = [code for code in kinds.ACTIONS if code.startswith("order.")]
+
+
 def _figures(entries) -> dict:
     people = Cast(KeyTextTransform("people", "after"), IntegerField())
     return entries.aggregate(
         actions=Count("pk"),
-        orders=Count("order", distinct=True, filter=Q(action__startswith="order.")),
-        steps=Count("pk", filter=Q(action="order.step")),
-        corrections=Count("pk", filter=Q(action="order.corrected")),
-        departures=Count("departure", distinct=True, filter=Q(action="ticket.checked_in")),
-        checkins=Count("pk", filter=Q(action="ticket.checked_in")),
-        participants=Sum(people, filter=Q(action="ticket.checked_in")),
-        refunds=Count("pk", filter=Q(action="order.refunded")),
+        orders=Count("order", distinct=True, filter=Q(action__in=ORDER_WORK)),
+        steps=Count("pk", filter=Q(action=kinds.ORDER_STEP)),
+        corrections=Count("pk", filter=Q(action=kinds.ORDER_CORRECTED)),
+        departures=Count("departure", distinct=True, filter=Q(action=kinds.TICKET_CHECKED_IN)),
+        checkins=Count("pk", filter=Q(action=kinds.TICKET_CHECKED_IN)),
+        participants=Sum(people, filter=Q(action=kinds.TICKET_CHECKED_IN)),
+        refunds=Count("pk", filter=Q(action=kinds.ORDER_REFUNDED)),
     )
 
 
@@ -69,7 +74,9 @@ class Portfolio:
 
 def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
     dates = period_range(period)
-    in_period = ActivityEntry.objects.filter(dates.q("at"))
+    # Only staff entries are anyone's work: a student's own purchase (logged as a customer)
+    # and automatic actions never count.
+    in_period = ActivityEntry.objects.by_staff().filter(dates.q("at"))
     mine = _figures(in_period.filter(actor=student))
     team = _figures(in_period.filter(actor__groups__name=STUDENTS))
     mine["participants"] = mine["participants"] or 0
@@ -85,7 +92,7 @@ def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
     # From taking an order to handing it over (or its delivery), for the orders they took.
     done_at = Subquery(
         ActivityEntry.objects.filter(
-            order_id=OuterRef("order_id"), action="order.step", after__stage__in=GOODS_DONE
+            order_id=OuterRef("order_id"), action=kinds.ORDER_STEP, after__stage__in=GOODS_DONE
         )
         .order_by("at")
         .values("at")[:1]
@@ -124,7 +131,8 @@ def students_overview(period: Period) -> list[dict]:
     """Each student's action count in the period (one grouped query)."""
     dates = period_range(period)
     counts = dict(
-        ActivityEntry.objects.filter(dates.q("at"), actor__groups__name=STUDENTS)
+        ActivityEntry.objects.by_staff()
+        .filter(dates.q("at"), actor__groups__name=STUDENTS)
         .values("actor")
         .annotate(n=Count("pk"))
         .values_list("actor", "n")

@@ -9,6 +9,9 @@ Definitions (also explained on the report page):
 - refunds count on the day they were made, and only those Stripe confirmed;
 - net revenue is sales minus refunds;
 - the average order is sales divided by the orders that cost something.
+
+One module on purpose (over 400 lines): each table is a function of its own, and the
+definitions above hold for all of them; the screen, the CSV and the .xlsx exports share them.
 """
 
 import datetime as dt
@@ -37,9 +40,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
+from shop.activity import kinds
 from shop.activity.models import ActivityEntry
 from shop.bookings.models import Departure
 from shop.bookings.options import TICKET_TYPE_OPTION, ticket_type_names
+from shop.order.statuses import LineStatus, OrderStatus
 from shop.payments.models import Refund, RefundStatus
 from shop.shipping.methods import CollegePickup, MeetingPointPickup, PostRussia
 
@@ -48,7 +53,6 @@ Line = get_model("order", "Line")
 LineAttribute = get_model("order", "LineAttribute")
 Product = get_model("catalogue", "Product")
 
-CANCELLED = "Cancelled"
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 GOODS_READY = ["ready", "shipped"]
@@ -123,7 +127,7 @@ def summary(period: DateRange) -> Table:
         count=Count("pk"),
         paid_count=Count("pk", filter=Q(total_incl_tax__gt=0)),
         sales=Sum("total_incl_tax"),
-        cancelled=Count("pk", filter=Q(status=CANCELLED)),
+        cancelled=Count("pk", filter=Q(status=OrderStatus.CANCELLED)),
     )
     refunds = Refund.objects.filter(
         period.q("created_at"), status=RefundStatus.SUCCEEDED
@@ -158,7 +162,7 @@ def summary(period: DateRange) -> Table:
 
 def _cancelled(quantity: str = "quantity", status: str = "status"):
     return Sum(
-        Case(When(**{status: CANCELLED}, then=F(quantity)), default=Value(0)),
+        Case(When(**{status: LineStatus.CANCELLED}, then=F(quantity)), default=Value(0)),
         output_field=IntegerField(),
     )
 
@@ -212,7 +216,7 @@ def _sum_rows(rows, keys, **extra) -> dict:
 
 def by_departure(period: DateRange) -> tuple[Table, Table]:
     """Departures that start in the range: seats sold, capacity and occupancy; then by tour."""
-    active = Line.objects.filter(product_id=OuterRef("pk")).exclude(status=CANCELLED)
+    active = Line.objects.filter(product_id=OuterRef("pk")).exclude(status=LineStatus.CANCELLED)
     departures = (
         Departure.objects.filter(period.q("starts_at"))
         .select_related("tour__product")
@@ -425,7 +429,7 @@ def trend(period: DateRange, every: str = "day") -> Table:
 def _first_step(stages):
     return Subquery(
         ActivityEntry.objects.filter(
-            order_id=OuterRef("pk"), action="order.step", after__stage__in=stages
+            order_id=OuterRef("pk"), action=kinds.ORDER_STEP, after__stage__in=stages
         )
         .order_by("at")
         .values("at")[:1]
@@ -437,11 +441,11 @@ def service(period: DateRange, target_hours: int = 24) -> Table:
     goods = (
         Line.objects.filter(order_id=OuterRef("pk"), product__departure__isnull=True)
         .exclude(product=None)
-        .exclude(status=CANCELLED)
+        .exclude(status=LineStatus.CANCELLED)
     )
     times = list(
         placed_orders(period)
-        .exclude(status=CANCELLED)
+        .exclude(status=OrderStatus.CANCELLED)
         .filter(Exists(goods))
         .annotate(ready_at=_first_step(GOODS_READY), done_at=_first_step(GOODS_DONE))
         .values_list("date_placed", "ready_at", "done_at")
@@ -449,7 +453,7 @@ def service(period: DateRange, target_hours: int = 24) -> Table:
     to_ready = [ready - placed for placed, ready, _done in times if ready]
     to_done = [done - placed for placed, _ready, done in times if done]
     target = dt.timedelta(hours=target_hours)
-    corrections = ActivityEntry.objects.filter(period.q("at"), action="order.corrected").count()
+    corrections = ActivityEntry.objects.filter(period.q("at"), action=kinds.ORDER_CORRECTED).count()
     row = {
         "orders": len(times),
         "ready": len(to_ready),
@@ -503,25 +507,23 @@ def refunds_and_cancellations(period: DateRange) -> Table:
                 "who": _who(refund.created_by),
             }
         )
-    labels = {
-        "order.cancelled": _("Order cancelled"),
-        "departure.cancelled": _("Departure cancelled"),
-    }
     for entry in (
-        ActivityEntry.objects.filter(period.q("at"), action__in=list(labels))
+        ActivityEntry.objects.filter(
+            period.q("at"), action__in=[kinds.ORDER_CANCELLED, kinds.DEPARTURE_CANCELLED]
+        )
         .select_related("actor", "order", "departure__tour__product")
         .order_by("at", "pk")
     ):
         rows.append(
             {
                 "when": timezone.localtime(entry.at),
-                "what": str(labels[entry.action]),
+                "what": entry.label,
                 "order": entry.order.number
                 if entry.order
                 else (str(entry.departure) if entry.departure else ""),
                 "amount": None,
                 "reason": entry.note or (entry.after or {}).get("reason", ""),
-                "who": _who(entry.actor),
+                "who": entry.actor_label,
             }
         )
     rows.sort(key=lambda row: row["when"])

@@ -62,7 +62,9 @@ def assessment_sign(
             )
         scores.append((criterion, level, judgement.comment.strip()))
     dates = period_range(period)
-    entries = list(ActivityEntry.objects.filter(dates.q("at"), actor=student, pk__in=evidence_ids))
+    entries = list(
+        ActivityEntry.objects.by_staff().filter(dates.q("at"), actor=student, pk__in=evidence_ids)
+    )
     if len(entries) != len(set(evidence_ids)):
         raise AssessmentError(_("Evidence must be the student's own actions in this period."))
     with transaction.atomic():

@@ -6,18 +6,17 @@ permissions (shop/core/roles.py).
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from shop.activity.models import ActivityEntry
 from shop.core.converters import row_id
 from shop.teaching import charts, exports, reports
 from shop.teaching.forms import CriterionForm, PeriodForm, RangeForm, RubricForm
-from shop.teaching.models import Assessment, Criterion, Level, Period, Reflection, Rubric, Score
+from shop.teaching.models import Assessment, Criterion, Level, Period, Reflection, Rubric
 from shop.teaching.portfolio import (
     TIMELINE_PAGE,
     current_period,
@@ -26,6 +25,7 @@ from shop.teaching.portfolio import (
     students,
     students_overview,
 )
+from shop.teaching.selectors import evidence_choices, gradebook_table, student_assessments
 from shop.teaching.services import (
     AssessmentError,
     Judgement,
@@ -162,7 +162,7 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
                 "reflection": Reflection.objects.filter(
                     student=self.student, period=period
                 ).first(),
-                "assessments": _assessments(self.student, period),
+                "assessments": student_assessments(self.student, period),
             }
         )
         return context
@@ -179,22 +179,6 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
         return redirect(
             reverse("team:portfolio", kwargs={"pk": self.student.pk}) + f"?period={period.pk}"
         )
-
-
-def _assessments(student, period):
-    return list(
-        Assessment.objects.filter(student=student, period=period)
-        .annotate(current=~Exists(Assessment.objects.filter(supersedes=OuterRef("pk"))))
-        .select_related("teacher", "rubric")
-        .prefetch_related(
-            Prefetch("scores", queryset=Score.objects.order_by("criterion__position", "pk")),
-            Prefetch(
-                "evidence",
-                queryset=ActivityEntry.objects.select_related("order", "departure__tour__product"),
-            ),
-        )
-        .order_by("rubric__name", "-version")
-    )
 
 
 class AssessView(NeedsPermission, TemplateView):
@@ -252,7 +236,7 @@ class AssessView(NeedsPermission, TemplateView):
                 "current": self.current,
                 "scores": scores,
                 "cited": {e.pk for e in self.current.evidence.all()} if self.current else set(),
-                "entries": _evidence_choices(self.student, dates, self.current),
+                "entries": evidence_choices(self.student, dates, self.current),
                 "posted": kwargs.get("posted"),
             }
         )
@@ -298,17 +282,6 @@ class AssessView(NeedsPermission, TemplateView):
         return redirect(
             reverse("team:portfolio", kwargs={"pk": self.student.pk}) + f"?period={self.period.pk}"
         )
-
-
-def _evidence_choices(student, dates, current) -> list:
-    """The student's latest 200 actions in the period, plus any the current version cites."""
-    entries = ActivityEntry.objects.select_related("order", "departure__tour__product")
-    latest = list(entries.filter(dates.q("at"), actor=student).order_by("-at", "-pk")[:200])
-    cited = [e.pk for e in current.evidence.all()] if current else []
-    missing = set(cited) - {e.pk for e in latest}
-    if missing:
-        latest += list(entries.filter(pk__in=missing))
-    return sorted(latest, key=lambda e: (e.at, e.pk), reverse=True)
 
 
 class RubricsView(NeedsPermission, TemplateView):
@@ -386,7 +359,7 @@ class GradebookView(NeedsPermission, TemplateView):
 
     def get(self, request, *args, **kwargs):
         period = _chosen_period(request)
-        table = gradebook(period) if period else None
+        table = gradebook_table(period) if period else None
         if table is not None:
             response = _export(request, [table], f"gradebook-{period.starts_on:%Y%m%d}")
             if response is not None:
@@ -399,56 +372,3 @@ class GradebookView(NeedsPermission, TemplateView):
                 query=f"period={period.pk}" if period else None,
             )
         )
-
-
-def gradebook(period: Period) -> reports.Table:
-    """One row per current (latest) signed assessment in the period."""
-    assessments = list(
-        Assessment.objects.filter(period=period, superseded_by__isnull=True)
-        .select_related("student", "teacher", "rubric")
-        .prefetch_related("scores")
-        .order_by("student__last_name", "student__first_name", "rubric__name")
-    )
-    # One pair of columns per criterion (by id: two criteria may share a name).
-    criteria: dict[int, str] = {}
-    several = len({a.rubric_id for a in assessments}) > 1
-    for assessment in assessments:
-        for score in assessment.scores.all():
-            name = score.criterion_name
-            criteria.setdefault(
-                score.criterion_id, f"{assessment.rubric.name}: {name}" if several else name
-            )
-    columns = [
-        reports.Column("student", _("Student")),
-        reports.Column("period", _("Period")),
-        reports.Column("rubric", _("Rubric")),
-    ]
-    for criterion_id, name in criteria.items():
-        columns.append(reports.Column(f"c{criterion_id}", name))
-        columns.append(
-            reports.Column(
-                f"p{criterion_id}", _("%(criterion)s, points") % {"criterion": name}, "int"
-            )
-        )
-    columns += [
-        reports.Column("total", _("Total points"), "int"),
-        reports.Column("teacher", _("Teacher")),
-        reports.Column("signed", _("Signed"), "datetime"),
-        reports.Column("version", _("Version"), "int"),
-    ]
-    rows = []
-    for assessment in assessments:
-        row = {
-            "student": assessment.student.get_full_name() or assessment.student.get_username(),
-            "period": period.name,
-            "rubric": assessment.rubric.name,
-            "total": sum(s.points for s in assessment.scores.all()),
-            "teacher": assessment.teacher.get_full_name() or assessment.teacher.get_username(),
-            "signed": assessment.signed_at,
-            "version": assessment.version,
-        }
-        for score in assessment.scores.all():
-            row[f"c{score.criterion_id}"] = score.level_name
-            row[f"p{score.criterion_id}"] = score.points
-        rows.append(row)
-    return reports.Table(id="gradebook", title=_("Gradebook"), columns=columns, rows=rows)

@@ -8,19 +8,20 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from shop.activity import kinds
 from shop.activity.services import activity_record
 from shop.core.freshness import catalogue_changed
 from shop.customercare.services import departure_cancelled_queue, stage_message_queue
 from shop.order.services import order_cancel
+from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
 from shop.partner.strategy import departure_of
+from shop.shipping.methods import PostRussia
 from shop.team.models import FINAL_STAGES, OrderHandling, Stage
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
 StockRecord = get_model("partner", "StockRecord")
 
-ACTIVE_ORDER_STATUSES = ("Paid", "Confirmed")
-POST_METHOD = "post-russia"
 
 FORWARD = {
     Stage.CONFIRMED: {Stage.PACKED},
@@ -55,7 +56,7 @@ def next_stages(order, stage) -> list[str]:
     """The steps that can follow, for this order's delivery method."""
     options = FORWARD.get(stage, set())
     if stage == Stage.PACKED:
-        options = {Stage.SHIPPED} if order.shipping_code == POST_METHOD else {Stage.READY}
+        options = {Stage.SHIPPED} if order.shipping_code == PostRussia.code else {Stage.READY}
     return [s for s in Stage.values if s in options]
 
 
@@ -94,7 +95,7 @@ def order_claim(*, order, actor) -> OrderHandling:
         handling.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
         activity_record(
             actor=actor,
-            action="order.claimed",
+            action=kinds.ORDER_CLAIMED,
             order=handling.order,
             before={"claimed_by": None},
             after={"claimed_by": _who(actor)},
@@ -130,7 +131,7 @@ def order_step(*, order, actor, to_stage: str, tracking_number: str = "") -> Ord
         if tracking_number:
             after["tracking_number"] = handling.tracking_number
         activity_record(
-            actor=actor, action="order.step", order=handling.order, before=before, after=after
+            actor=actor, action=kinds.ORDER_STEP, order=handling.order, before=before, after=after
         )
         stage_message_queue(handling.order, to_stage)
     return handling
@@ -152,7 +153,7 @@ def order_correct(*, order, actor, reason: str) -> OrderHandling:
         handling.save(update_fields=["stage", "updated_at"])
         activity_record(
             actor=actor,
-            action="order.corrected",
+            action=kinds.ORDER_CORRECTED,
             order=handling.order,
             before=before,
             after={"stage": previous},
@@ -177,7 +178,7 @@ def order_cancel_with_refund(*, order, actor, reason: str) -> OrderHandling:
         handling.save(update_fields=["stage", "updated_at"])
         activity_record(
             actor=actor,
-            action="order.step",
+            action=kinds.ORDER_STEP,
             order=handling.order,
             before=before,
             after={"stage": Stage.CANCELLED},
@@ -239,7 +240,7 @@ def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:
     lines already cancelled are skipped and each refund has a fixed key."""
     from shop.bookings.models import Departure, DepartureStatus
     from shop.bookings.services import departure_cancel
-    from shop.order.services import CANCELLED, order_line_cancel
+    from shop.order.services import order_line_cancel
     from shop.payments.services import RefundError, order_refund, order_refundable
 
     if not reason.strip():
@@ -250,7 +251,7 @@ def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:
     result = {"orders": 0, "refunded": 0, "failed": []}
     lines = (
         Line.objects.filter(product_id=departure.pk, order__status__in=ACTIVE_ORDER_STATUSES)
-        .exclude(status=CANCELLED)
+        .exclude(status=LineStatus.CANCELLED)
         .select_related("order")
     )
     by_order: dict[int, list] = {}
@@ -297,7 +298,7 @@ def _tell_customer_departure_cancelled(order, departure, amount, reason, actor, 
         if message is not None:
             activity_record(
                 actor=actor,
-                action="customer.messaged",
+                action=kinds.CUSTOMER_MESSAGED,
                 order=order,
                 departure=departure,
                 after={"message": message.key, "kind": message.kind},

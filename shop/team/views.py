@@ -1,7 +1,5 @@
 """The student workspace under /team/: a phone-sized queue and order pages."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
@@ -12,12 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
-from shop.bookings.options import booking_of
+from shop.bookings.models import DepartureStatus
 from shop.core.converters import row_id
 from shop.team import services
 from shop.team.forms import ReasonForm, StepForm
-from shop.team.models import OrderHandling, Stage
-from shop.team.selectors import order_history, orders_needing_the_team, queue_rows
+from shop.team.selectors import (
+    departure_manifest,
+    departures_of_the_week,
+    order_workspace,
+    orders_needing_the_team,
+    queue_rows,
+)
 
 Order = get_model("order", "Order")
 
@@ -56,25 +59,9 @@ class OrderView(TeamAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        handling = OrderHandling.objects.filter(order=self.order).first()
-        stage = handling.stage if handling else Stage.CONFIRMED
-        lines = list(self.order.lines.prefetch_related("attributes__option"))
-        context.update(
-            {
-                "order": self.order,
-                "handling": handling,
-                "stage": Stage(stage),
-                "lines": [(line, booking_of(line)) for line in lines],
-                "has_goods": bool(services.goods_lines(self.order)),
-                "next_stages": [Stage(s) for s in services.next_stages(self.order, stage)],
-                "can_correct": stage in services.BACK,
-                "can_cancel": stage not in services.FINAL_STAGES
-                and self.order.status in services.ACTIVE_ORDER_STATUSES,
-                "history": order_history(self.order),
-                "can_act": self.can_act(),
-                "confirm_cancel": self.request.GET.get("confirm") == "cancel",
-            }
-        )
+        context.update(order_workspace(self.order))
+        context["can_act"] = self.can_act()
+        context["confirm_cancel"] = self.request.GET.get("confirm") == "cancel"
         return context
 
     def post(self, request, *args, **kwargs):
@@ -123,21 +110,9 @@ class ToursView(TeamAccessMixin, TemplateView):
     template_name = "team/tours.html"
 
     def get_context_data(self, **kwargs):
-        from shop.bookings.models import Departure
-        from shop.bookings.selectors import departure_row, departures_with_booking_data
-
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
-        today = timezone.localdate()
-        start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-        end = start + dt.timedelta(days=8)
-        departures = departures_with_booking_data(
-            Departure.objects.filter(starts_at__gte=start, starts_at__lt=end)
-            .select_related("tour__product")
-            .order_by("starts_at")
-        )
-        context["rows"] = [departure_row(d, now) for d in departures]
-        context["today"] = today
+        context["today"] = timezone.localdate()
+        context["rows"] = departures_of_the_week(context["today"])
         return context
 
 
@@ -155,39 +130,14 @@ class ManifestView(TeamAccessMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        from shop.bookings.options import booking_of
-
         context = super().get_context_data(**kwargs)
-        tickets = list(
-            self.departure.tickets.select_related(
-                "order", "checked_in_by", "no_show_by"
-            ).prefetch_related("order__lines__attributes__option")
-        )
-        rows = []
-        for ticket in tickets:
-            lines = [
-                (line, booking_of(line))
-                for line in ticket.order.lines.all()
-                if line.product_id == self.departure.pk
-            ]
-            tickets_text = ", ".join(
-                f"{b['ticket_type_name']} × {line.quantity}"
-                for line, b in lines
-                if b and b["ref"] == ticket.booking_ref
-            )
-            others = next(
-                (b["participants"] for _l, b in lines if b and b["ref"] == ticket.booking_ref), []
-            )
-            rows.append({"ticket": ticket, "tickets": tickets_text, "others": others})
+        context.update(departure_manifest(self.departure))
         context.update(
             {
                 "departure": self.departure,
-                "rows": rows,
-                "people": sum(t.people for t in tickets if t.order.status in ("Paid", "Confirmed")),
-                "checked_in": sum(t.people for t in tickets if t.checked_in_at),
                 "can_act": self.can_act(),
                 "confirm_cancel": self.request.GET.get("confirm") == "cancel",
-                "is_cancelled": self.departure.status == "cancelled",
+                "is_cancelled": self.departure.status == DepartureStatus.CANCELLED,
             }
         )
         return context

@@ -9,10 +9,9 @@ import pytest
 from oscar.apps.shipping.methods import NoShippingRequired
 from oscar.core.loading import get_class, get_model
 
+from shop.bookings.basket_services import BookingRequest, basket_add_booking
 from shop.bookings.services import (
-    BookingRequest,
     ScheduleError,
-    basket_add_booking,
     departure_schedule_create,
     departure_update,
 )

@@ -16,7 +16,7 @@ from oscar.apps.order.utils import OrderCreator as OscarOrderCreator
 from oscar.apps.shipping.methods import NoShippingRequired
 from oscar.core.loading import get_class, get_model
 
-from shop.bookings.services import BookingRequest, basket_add_booking
+from shop.bookings.basket_services import BookingRequest, basket_add_booking
 from shop.order.exceptions import NotEnoughStock
 from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector

@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import pytest
 import stripe
 
-from shop.core import banner
+from devtools import banner
 
 pytestmark = pytest.mark.smoke
 
@@ -192,6 +192,7 @@ def _launcher_env(port: int, **extra) -> dict:
         STRIPE_SECRET_KEY="",
         STRIPE_WEBHOOK_SECRET="whsec_launcher",
         LOCALSTRIPE_URL=f"http://127.0.0.1:{port}",
+        SITE_URL="",  # follows --addr
     )
     env.update(extra)
     return env
@@ -289,6 +290,57 @@ def test_with_stripe_keys_localstripe_is_not_started(tmp_path):
     assert "Payments: TEST, via Stripe with test keys" in result.stdout
     assert "localstripe" not in result.stdout
     assert not (tmp_path / "localstripe.log").exists()
+
+
+SHOW_SITE_URL = (
+    "import django; django.setup(); from django.conf import settings;"
+    "print('links to', settings.WAGTAILADMIN_BASE_URL)"
+)
+WITH_KEYS = {
+    "STRIPE_SECRET_KEY": "sk_test_example",
+    "STRIPE_PUBLISHABLE_KEY": "pk_test_example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_example",
+}
+
+
+@pytest.mark.parametrize(
+    ("site_url", "links"),
+    [("", "http://127.0.0.1:8999"), ("https://tours.example.org", "https://tours.example.org")],
+    ids=["follows --addr", "explicit SITE_URL wins"],
+)
+def test_links_point_at_the_address_the_server_runs_on(tmp_path, site_url, links):
+    cmd, env = _launcher(
+        tmp_path, free_port(), [sys.executable, "-c", SHOW_SITE_URL], SITE_URL=site_url, **WITH_KEYS
+    )
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=30, cwd=BASE_DIR)
+
+    assert result.returncode == 0, result.stderr
+    assert f"links to {links}\n" in result.stdout
+    assert "Site (Russian)      http://127.0.0.1:8999/" in result.stdout  # the banner
+    assert ":8000" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("addr", "site"),
+    [
+        ("127.0.0.1:8101", "http://127.0.0.1:8101"),
+        ("8101", "http://127.0.0.1:8101"),
+        ("0.0.0.0:8101", "http://127.0.0.1:8101"),
+        ("localhost:8102", "http://localhost:8102"),
+    ],
+)
+def test_the_site_url_of_a_runserver_address(addr, site):
+    assert devserver.site_url(addr) == site
+
+
+def test_site_url_in_dot_env_counts_as_set(tmp_path):
+    env_file = tmp_path / ".env"
+    assert not devserver.site_url_is_set({}, env_file)
+    env_file.write_text("DEBUG=true\n# SITE_URL=http://old\n")
+    assert not devserver.site_url_is_set({}, env_file)
+    env_file.write_text("DEBUG=true\nexport SITE_URL='https://tours.example.org'\n")
+    assert devserver.site_url_is_set({}, env_file)
+    assert not devserver.site_url_is_set({"SITE_URL": ""}, env_file)  # the environment wins
 
 
 def test_a_port_taken_by_something_else_is_a_clear_error(tmp_path):

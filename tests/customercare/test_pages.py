@@ -1,5 +1,8 @@
 """The order status page and the ticket, reached from the e-mail without an account."""
 
+import datetime as dt
+
+import icalendar
 import pytest
 from django.contrib.auth.models import Group
 
@@ -103,7 +106,33 @@ def test_the_calendar_entry_and_the_image(client, paid):
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.endswith("END:VCALENDAR\r\n")
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     assert f"UID:ticket-{ticket.code}@" in text and "STATUS:CONFIRMED" in text
+    # A calendar program reads back what the ticket says: escaped, folded text unfolds whole.
+    event = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == departure.starts_at
+    assert event.decoded("dtend") - event.decoded("dtstart") == dt.timedelta(
+        minutes=departure.tour.duration_minutes
+    )
+    assert str(event["summary"]) == departure.tour.product.get_title()
+    assert str(event["location"]) == departure.tour.get_meeting_point()
+    assert ticket.code in str(event["description"]) and order.number in str(event["description"])
+    assert str(event["url"]).endswith(base)
     assert png["Content-Type"] == "image/png" and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_calendar_entry_keeps_commas_semicolons_and_long_lines_intact(client, paid):
+    order, departure = paid
+    ticket = Ticket.objects.get(order=order)
+    tour = departure.tour
+    tour.meeting_point = "Байкальск, ул. Ленина, 1; вход со двора\\калитка"
+    tour.what_to_bring = "Тёплую куртку, термос; " * 12
+    tour.save()
+
+    text = client.get(ticket_path(ticket) + "calendar.ics").content
+
+    assert all(len(line) <= 75 for line in text.split(b"\r\n"))
+    event = icalendar.Calendar.from_ical(text).walk("VEVENT")[0]
+    assert str(event["location"]) == tour.meeting_point
+    assert str(event["description"]).endswith(tour.what_to_bring)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from oscar.apps.shipping.methods import NoShippingRequired
 from oscar.core.loading import get_class, get_model
 
 from shop.activity.models import ActivityEntry
-from shop.bookings.services import BookingRequest, basket_add_booking
+from shop.bookings.basket_services import BookingRequest, basket_add_booking
 from shop.order.services import OrderChangeError, order_cancel, order_line_cancel
 from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector

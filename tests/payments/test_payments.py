@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connections
+from django.utils import translation
 from oscar.core.loading import get_model
 
+from shop.activity.models import ActivityEntry
 from shop.payments import gateway
 from shop.payments.models import AttemptStatus, PaymentAttempt, ProcessedEvent
 from shop.payments.services import attempt_settle, attempts_reconcile
@@ -252,6 +254,14 @@ def test_browser_closed_after_authorising_is_completed_by_reconciliation(
     assert counts == {AttemptStatus.PAID: 1}
     order = PaymentAttempt.objects.get().order
     assert order.status == "Paid" and seats_sold(departure) == 1
+    # The log says the shop did it by itself, and which of its processes.
+    log = ActivityEntry.objects.filter(order=order).order_by("pk")
+    assert [(e.action, e.actor_kind, e.process, e.actor_id) for e in log] == [
+        ("order.placed", "system", "reconciliation", None),
+        ("order.paid", "system", "reconciliation", None),
+    ]
+    with translation.override("ru"):
+        assert log[0].actor_label == "Автоматически · сверка платежей"
 
 
 def test_an_unfinished_3d_secure_attempt_is_cancelled_by_reconciliation(shopper, tour_basket):
@@ -317,6 +327,14 @@ def test_webhook_for_money_with_no_seats_left_refunds_it(
     assert refund.amount == Decimal("900.00") and refund.status == "succeeded"
     assert intent_of(attempt).latest_charge.amount_refunded == 90000
     assert Order.objects.count() == 0
+    entry = ActivityEntry.objects.get(action="payment.refunded")
+    assert (entry.action, entry.actor_kind, entry.process, entry.order) == (
+        "payment.refunded",
+        "system",
+        "payment_notification",
+        None,
+    )
+    assert entry.after["amount"] == "900.00"
     # A seat frees up and the webhook comes again: the refunded money never becomes an order.
     StockRecord.objects.filter(product_id=departure.pk).update(num_allocated=0)
     attempt_settle(attempt)

@@ -84,6 +84,33 @@ def test_the_portfolio_counts_what_the_student_did(client, student, handled, per
     assert "tourist@example.com" not in html  # no customer data in a portfolio
 
 
+def test_only_what_students_did_as_staff_counts_in_portfolios_and_the_overview(
+    client, student, handled, period
+):
+    """The student also buys a gift box as a customer: the shop logs that order's placing and
+    payment (system) and the student's own step on it as a customer; none of it is work."""
+    from django.db import transaction
+
+    from shop.activity import kinds
+    from shop.activity.actors import customer_of
+    from shop.activity.services import activity_record
+    from shop.teaching.portfolio import portfolio, students_overview
+
+    own = checkout_and_pay(client, student, products=[gingerbread(price="250", stock=5)])
+    with transaction.atomic():
+        activity_record(actor=customer_of(own), action=kinds.ORDER_CANCELLED, order=own)
+    assert ActivityEntry.objects.filter(order=own, actor_kind="system").count() == 2
+    assert ActivityEntry.objects.filter(order=own, actor=student, actor_kind="customer").exists()
+
+    folio = portfolio(student, period)
+
+    assert folio.figures["actions"] == 4  # claimed, packed, ready, handed over: nothing else
+    assert folio.figures["orders"] == 1 and folio.figures["steps"] == 3
+    assert folio.team["actions"] == 4 and folio.share_of_work == 100
+    assert all(entry.order_id == handled.pk for entry in folio.timeline)
+    assert students_overview(period) == [{"student": student, "actions": 4}]
+
+
 def test_a_student_writes_a_reflection_on_their_own_portfolio_only(
     client, student, other_student, period
 ):

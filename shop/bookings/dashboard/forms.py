@@ -6,14 +6,18 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator
-from django.db import models, transaction
-from django.forms.models import model_to_dict
+from django.db import models
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from shop.activity.services import activity_record
-from shop.bookings.models import TicketType, Tour, TourTranslation
+from shop.bookings.models import (
+    TOUR_FACT_FIELDS,
+    TRANSLATED_FIELDS,
+    TicketType,
+    Tour,
+    TourTranslation,
+)
 
 # Limits that catch typing mistakes (an extra zero) long before the database would.
 MAX_CAPACITY = 1000
@@ -22,22 +26,6 @@ MAX_TIMES = 12
 MAX_DURATION_MINUTES = 14 * 24 * 60
 MAX_CUTOFF_HOURS = 30 * 24
 
-TOUR_FACT_FIELDS = [
-    "duration_minutes",
-    "meeting_point",
-    "meeting_point_map_url",
-    "what_to_bring",
-    "languages",
-    "difficulty",
-    "min_group_size",
-    "max_group_size",
-    "max_per_booking",
-    "booking_cutoff_hours",
-    "cancellation_terms",
-    "is_group_booking",
-]
-TRANSLATED_FIELDS = ["meeting_point", "what_to_bring", "cancellation_terms"]
-TRANSLATION_LANGUAGE = "en"
 
 LANGUAGE_CODES = re.compile(r"^\s*[a-z]{2,3}(-[a-z]{2,4})?(\s*,\s*[a-z]{2,3}(-[a-z]{2,4})?)*\s*$")
 TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
@@ -247,43 +235,3 @@ class TourTranslationForm(forms.ModelForm):
             "what_to_bring": forms.Textarea(attrs={"rows": 3}),
             "cancellation_terms": forms.Textarea(attrs={"rows": 3}),
         }
-
-
-def tour_translation(tour: Tour) -> TourTranslation:
-    return TourTranslation.objects.filter(
-        tour=tour, language=TRANSLATION_LANGUAGE
-    ).first() or TourTranslation(tour=tour, language=TRANSLATION_LANGUAGE)
-
-
-def _tour_state(tour: Tour) -> dict:
-    translation = tour_translation(tour)
-    return {
-        "tour": tour.pk,
-        **model_to_dict(tour, fields=TOUR_FACT_FIELDS),
-        TRANSLATION_LANGUAGE: model_to_dict(translation, fields=TRANSLATED_FIELDS),
-    }
-
-
-def tour_update(
-    *, tour: Tour, facts: TourFactsForm, translation: TourTranslationForm, actor
-) -> bool:
-    """Save both valid forms and record who changed what; False when nothing changed."""
-    with transaction.atomic():
-        locked = Tour.objects.select_for_update().get(pk=tour.pk)
-        before = _tour_state(locked)
-        facts.save()
-        entry = translation.save(commit=False)
-        if entry.pk or any(getattr(entry, name) for name in TRANSLATED_FIELDS):
-            entry.save()
-        after = _tour_state(tour)
-        if before == after:
-            transaction.set_rollback(True)
-            return False
-        activity_record(
-            actor=actor,
-            action="tour.updated",
-            before=before,
-            after=after,
-            note=str(tour.product.get_title()),
-        )
-    return True

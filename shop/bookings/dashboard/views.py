@@ -24,11 +24,9 @@ from shop.bookings.dashboard.forms import (
     ScheduleForm,
     TourFactsForm,
     TourTranslationForm,
-    tour_translation,
-    tour_update,
 )
 from shop.bookings.models import Departure, DepartureStatus, Tour
-from shop.bookings.selectors import departures_with_booking_data
+from shop.bookings.selectors import departures_with_booking_data, tour_translation
 from shop.bookings.services import (
     DepartureChangeError,
     ScheduleError,
@@ -37,6 +35,7 @@ from shop.bookings.services import (
     departure_reopen,
     departure_schedule_create,
     departure_update,
+    tour_update,
 )
 
 DEPARTURES_PER_PAGE = 50

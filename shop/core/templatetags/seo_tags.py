@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from shop.bookings.selectors import SOLD_OUT as SOLD_OUT_ROW
+
 register = template.Library()
 
 IN_STOCK = "https://schema.org/InStock"
@@ -77,7 +79,7 @@ def product_json_ld(context, product):
                         reverse("bookings:book", kwargs={"pk": product.pk})
                         + f"?departure={row.departure.pk}"
                     )
-                elif row.seats_left <= 0 and row.departure.closed_reason() is None:
+                elif row.state == SOLD_OUT_ROW:
                     offer["availability"] = SOLD_OUT
                 else:
                     continue  # closed, cancelled or started: not on offer at all

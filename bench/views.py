@@ -1,5 +1,5 @@
 """The baseline of the speed benchmark (bench/site.py): a bare view that renders a tiny
-template through the same middleware as every page. Routed only when BENCH_BASELINE is set."""
+template through the same middleware as every page."""
 
 from django.shortcuts import render
 from django.utils import timezone

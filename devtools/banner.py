@@ -1,6 +1,6 @@
 """Printed by `make run` before the server starts: where to go, how to sign in, how to pay.
 
-`python -m shop.core.banner` prints it for the settings in use (shop.settings.dev unless
+`python -m devtools.banner` prints it for the settings in use (shop.settings.dev unless
 DJANGO_SETTINGS_MODULE says otherwise; STRIPE_* come from the environment or `.env`).
 scripts/devserver.py prints it with what it did about localstripe.
 """
@@ -8,14 +8,14 @@ scripts/devserver.py prints it with what it did about localstripe.
 import os
 
 ADDRESSES = """
-  Baikal student tour bureau is starting on http://127.0.0.1:8000
+  Baikal student tour bureau is starting on {site}
 
-    Site (Russian)      http://127.0.0.1:8000/
-    Site (English)      http://127.0.0.1:8000/en/
-    Shop catalogue      http://127.0.0.1:8000/shop/catalogue/
-    Oscar dashboard     http://127.0.0.1:8000/shop/dashboard/
-    Wagtail admin       http://127.0.0.1:8000/cms/
-    Health check        http://127.0.0.1:8000/healthz
+    Site (Russian)      {site}/
+    Site (English)      {site}/en/
+    Shop catalogue      {site}/shop/catalogue/
+    Oscar dashboard     {site}/shop/dashboard/
+    Wagtail admin       {site}/cms/
+    Health check        {site}/healthz
 
   Demo accounts (password for all: baikal-demo)
     admin@example.com      superuser: dashboard and Wagtail admin
@@ -83,7 +83,8 @@ def render(settings=None, localstripe: str = "", site: str = "http://127.0.0.1:8
     if settings is None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
         from django.conf import settings
-    return f"{ADDRESSES}\n{payments(settings, localstripe, site)}\n\n  Stop with Ctrl+C.\n"
+    addresses = ADDRESSES.format(site=site)
+    return f"{addresses}\n{payments(settings, localstripe, site)}\n\n  Stop with Ctrl+C.\n"
 
 
 if __name__ == "__main__":

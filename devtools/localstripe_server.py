@@ -4,7 +4,7 @@ localstripe's own command binds every interface and keeps its data in one shared
 /tmp; this wrapper binds loopback, keeps the data in the file given with --store (or in
 memory only), and can register the site's webhook endpoint at start:
 
-    python -m shop.payments.localstripe_server --port 8420 --store var/localstripe.pickle \
+    python -m devtools.localstripe_server --port 8420 --store var/localstripe.pickle \
         --webhook-url http://127.0.0.1:8000/shop/payments/stripe/webhook/ \
         --webhook-secret whsec_local
 """

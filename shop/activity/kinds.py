@@ -1,0 +1,251 @@
+"""Every kind of action the activity log knows: its code, its label and what it concerns.
+
+The one place that names them (as Saleor's `OrderEvents`): services record with these
+constants, and every page that shows the log (the team's order page, a student's portfolio
+timeline, the teachers' reports) asks this registry for the words. `activity_record` refuses a
+kind that is not here, so a new action cannot reach the log without a label in every language.
+
+Each kind has
+- `label`: a short title ("Order cancelled") for tables and filters;
+- `phrase`: what the actor did, as the timeline shows it after the actor's name ("cancelled
+  the order"), made from the entry's before/after state; the kinds only the shop does by
+  itself say what happened ("the order is placed");
+- `concerns`: the object it is about, so a reader knows where to look.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# What an action concerns.
+ORDER = "order"
+LINE = "line"
+DEPARTURE = "departure"
+TICKET = "ticket"
+TOUR = "tour"
+PERIOD = "period"
+PAYMENT = "payment"
+
+ORDER_PLACED = "order.placed"
+ORDER_PAID = "order.paid"
+ORDER_CLAIMED = "order.claimed"
+ORDER_STEP = "order.step"
+ORDER_CORRECTED = "order.corrected"
+ORDER_CANCELLED = "order.cancelled"
+ORDER_REFUNDED = "order.refunded"
+LINE_CANCELLED = "line.cancelled"
+PAYMENT_REFUNDED = "payment.refunded"
+CUSTOMER_MESSAGED = "customer.messaged"
+TICKET_CHECKED_IN = "ticket.checked_in"
+TICKET_NO_SHOW = "ticket.no_show"
+DEPARTURE_CREATED = "departure.created"
+DEPARTURE_UPDATED = "departure.updated"
+DEPARTURE_CLOSED = "departure.closed"
+DEPARTURE_REOPENED = "departure.reopened"
+DEPARTURE_CANCELLED = "departure.cancelled"
+TOUR_UPDATED = "tour.updated"
+PERIOD_CREATED = "period.created"
+PERIOD_UPDATED = "period.updated"
+PERIOD_DELETED = "period.deleted"
+
+
+@dataclass(frozen=True)
+class ActionKind:
+    code: str
+    label: object  # a lazy translation
+    concerns: str
+    phrase: Callable[[dict, dict], str]
+
+
+def _stage(value) -> str:
+    from shop.team.models import Stage
+
+    return str(Stage(value).label) if value in Stage.values else str(value or "")
+
+
+def _message_kind(value) -> str:
+    from shop.customercare.models import MessageKind
+
+    return str(MessageKind(value).label) if value in MessageKind.values else str(value or "")
+
+
+def _amount(after) -> str:
+    """The entry's amount of roubles as the site writes money (1 100, 450,50)."""
+    try:
+        value = Decimal(str(after.get("amount", "")))
+    except InvalidOperation:
+        return str(after.get("amount", ""))
+    places = 0 if value == value.to_integral_value() else 2
+    return number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def _step(before, after) -> str:
+    text = _("marked it: %(step)s") % {"step": _stage(after.get("stage"))}
+    if after.get("tracking_number"):
+        text += f" ({after['tracking_number']})"
+    return text
+
+
+def _fixed(text) -> Callable[[dict, dict], str]:
+    return lambda before, after: str(text)
+
+
+_KINDS = [
+    ActionKind(
+        ORDER_PLACED,
+        gettext_lazy("Order placed"),
+        ORDER,
+        _fixed(gettext_lazy("the order is placed")),
+    ),
+    ActionKind(
+        ORDER_PAID,
+        gettext_lazy("Payment taken"),
+        ORDER,
+        lambda before, after: (
+            _("the payment of %(amount)s ₽ is taken") % {"amount": _amount(after)}
+        ),
+    ),
+    ActionKind(
+        ORDER_CLAIMED, gettext_lazy("Order taken on"), ORDER, _fixed(gettext_lazy("took the order"))
+    ),
+    ActionKind(ORDER_STEP, gettext_lazy("Order step"), ORDER, _step),
+    ActionKind(
+        ORDER_CORRECTED,
+        gettext_lazy("Step corrected"),
+        ORDER,
+        lambda before, after: (
+            _("corrected: %(from)s → %(to)s")
+            % {"from": _stage(before.get("stage")), "to": _stage(after.get("stage"))}
+        ),
+    ),
+    ActionKind(
+        ORDER_CANCELLED,
+        gettext_lazy("Order cancelled"),
+        ORDER,
+        _fixed(gettext_lazy("cancelled the order")),
+    ),
+    ActionKind(
+        ORDER_REFUNDED,
+        gettext_lazy("Money refunded"),
+        ORDER,
+        lambda before, after: _("refunded %(amount)s ₽") % {"amount": _amount(after)},
+    ),
+    ActionKind(
+        LINE_CANCELLED,
+        gettext_lazy("Line cancelled"),
+        LINE,
+        _fixed(gettext_lazy("cancelled a line")),
+    ),
+    ActionKind(
+        PAYMENT_REFUNDED,
+        gettext_lazy("Payment without an order refunded"),
+        PAYMENT,
+        lambda before, after: (
+            _("%(amount)s ₽ refunded: they could not become an order") % {"amount": _amount(after)}
+        ),
+    ),
+    ActionKind(
+        CUSTOMER_MESSAGED,
+        gettext_lazy("Customer e-mailed"),
+        ORDER,
+        lambda before, after: (
+            _("e-mailed the customer: %(what)s") % {"what": _message_kind(after.get("kind"))}
+        ),
+    ),
+    ActionKind(
+        TICKET_CHECKED_IN,
+        gettext_lazy("Checked in"),
+        TICKET,
+        lambda before, after: _("checked in ticket %(code)s") % {"code": after.get("ticket", "")},
+    ),
+    ActionKind(
+        TICKET_NO_SHOW,
+        gettext_lazy("Did not come"),
+        TICKET,
+        lambda before, after: (
+            _("marked ticket %(code)s as not come") % {"code": after.get("ticket", "")}
+        ),
+    ),
+    ActionKind(
+        DEPARTURE_CREATED,
+        gettext_lazy("Departure added"),
+        DEPARTURE,
+        _fixed(gettext_lazy("added the departure")),
+    ),
+    ActionKind(
+        DEPARTURE_UPDATED,
+        gettext_lazy("Departure changed"),
+        DEPARTURE,
+        _fixed(gettext_lazy("changed the departure")),
+    ),
+    ActionKind(
+        DEPARTURE_CLOSED,
+        gettext_lazy("Booking closed"),
+        DEPARTURE,
+        _fixed(gettext_lazy("closed booking for the departure")),
+    ),
+    ActionKind(
+        DEPARTURE_REOPENED,
+        gettext_lazy("Booking reopened"),
+        DEPARTURE,
+        _fixed(gettext_lazy("reopened booking for the departure")),
+    ),
+    ActionKind(
+        DEPARTURE_CANCELLED,
+        gettext_lazy("Departure cancelled"),
+        DEPARTURE,
+        _fixed(gettext_lazy("cancelled the departure")),
+    ),
+    ActionKind(
+        TOUR_UPDATED, gettext_lazy("Tour changed"), TOUR, _fixed(gettext_lazy("changed the tour"))
+    ),
+    ActionKind(
+        PERIOD_CREATED,
+        gettext_lazy("Period added"),
+        PERIOD,
+        _fixed(gettext_lazy("added a teaching period")),
+    ),
+    ActionKind(
+        PERIOD_UPDATED,
+        gettext_lazy("Period changed"),
+        PERIOD,
+        _fixed(gettext_lazy("changed a teaching period")),
+    ),
+    ActionKind(
+        PERIOD_DELETED,
+        gettext_lazy("Period deleted"),
+        PERIOD,
+        _fixed(gettext_lazy("deleted a teaching period")),
+    ),
+]
+
+ACTIONS: dict[str, ActionKind] = {kind.code: kind for kind in _KINDS}
+
+
+class UnknownAction(ValueError):
+    pass
+
+
+def action_kind(code: str) -> ActionKind:
+    try:
+        return ACTIONS[code]
+    except KeyError:
+        raise UnknownAction(f"No such activity action: {code!r} (add it to ACTIONS)") from None
+
+
+def action_label(code: str) -> str:
+    """The short title of a kind; an unknown code (an old row) is shown as it is."""
+    kind = ACTIONS.get(code)
+    return str(kind.label) if kind else code
+
+
+def action_phrase(entry) -> str:
+    """What the entry's actor did, in the active language."""
+    kind = ACTIONS.get(entry.action)
+    if kind is None:
+        return entry.action
+    return kind.phrase(entry.before or {}, entry.after or {})
