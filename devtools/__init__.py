@@ -1,1 +1,3 @@
-"""Development tools only (local stand-ins for outside services, the make run banner): never imported by the site."""
+"""Development tools only (local stand-ins for outside services, make run's banner).
+
+Never imported by the site itself."""
