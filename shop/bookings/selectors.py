@@ -23,7 +23,20 @@ class DepartureRow:
     starts_at: dt.datetime  # local time
     seats_left: int
     state: str
-    from_price: Decimal | None
+    fare: Fare | None  # the full fare, the price the row shows (shop/bookings/pricing.py)
+
+    @property
+    def price(self) -> Decimal | None:
+        return self.fare.price if self.fare else None
+
+    @property
+    def fare_name(self) -> str:
+        """Whose price it is ("Adult"), in the active language (names cached, no query)."""
+        from shop.bookings.options import ticket_type_names
+
+        if self.fare is None:
+            return ""
+        return ticket_type_names().get(self.fare.ticket_type.code, self.fare.ticket_type.name)
 
     @property
     def bookable(self) -> bool:
@@ -55,7 +68,7 @@ def departure_row(departure: Departure, now: dt.datetime) -> DepartureRow:
         starts_at=departure.local_starts_at,
         seats_left=seats_left,
         state=state,
-        from_price=departure.from_price(),
+        fare=departure.full_fare(),
     )
 
 

@@ -125,8 +125,8 @@ def pay_button(page):
 def shows_the_payment_page(page, total: Decimal) -> None:
     amount = f"{int(total):,}".replace(",", "\u00a0")  # "3 600", as Russian money is written
     expect(page.get_by_role("heading", level=1)).to_have_text("Оплата")
-    expect(page.locator(".payment-card__total")).to_contain_text(f"{amount} ₽")
-    expect(pay_button(page)).to_have_text(f"Оплатить {amount} ₽")
+    expect(page.locator(".payment-card__total")).to_contain_text(f"{amount}\xa0₽")
+    expect(pay_button(page)).to_have_text(f"Оплатить {amount}\xa0₽")
     # The fake Stripe.js has mounted its card inputs: the form is ready for typing.
     expect(page.locator("#card-element input")).to_have_count(5)
 
