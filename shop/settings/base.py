@@ -315,6 +315,8 @@ OSCAR_CURRENCY_FORMAT = {
 }
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# "My account" opens the customer's orders (shop/customercare), what a tourist comes back for.
+OSCAR_ACCOUNTS_REDIRECT_URL = "customer:order-list"
 OSCAR_ALLOW_ANON_REVIEWS = False
 OSCAR_EAGER_ALERTS = False
 OSCAR_PRODUCTS_PER_PAGE = 24
