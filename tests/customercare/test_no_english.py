@@ -205,6 +205,28 @@ def someone_signs_up_and_in(walk: Walk) -> None:
     )
     walk.get("password reset", "/shop/password-reset/")
     walk.post("password reset sent", "/shop/password-reset/", {"email": "tourist@example.com"})
+    walk.get("password reset with a stale link", "/shop/password-reset/confirm/MQ/stale-token/")
+    walk.post(
+        "signed in",
+        "/shop/accounts/login/",
+        {
+            "login_submit": "1",
+            "login-username": "tourist@example.com",
+            "login-password": "pw-123456",
+        },
+    )
+    walk.client.logout()
+    walk.post(
+        "signed up",
+        "/shop/accounts/register/",
+        {
+            "email": f"new-{walk.language}@example.com",
+            "password1": "baikal-seal-2026",
+            "password2": "baikal-seal-2026",
+            "consent": "on",
+        },
+    )
+    assert get_user_model().objects.filter(email=f"new-{walk.language}@example.com").exists()
 
 
 def customer_reads_their_orders(walk: Walk, customer, departure, box) -> None:
