@@ -3,6 +3,7 @@ every item on one line and the menu on one row; on a 390 px phone no amount wrap
 its currency sign and no word breaks in the middle."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -17,40 +18,8 @@ LANGUAGES = {"ru": "", "en": "/en", "zh-hans": "/zh-hans"}
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-# Text lines an element's text takes, and the words split over two lines, measured with DOM
-# ranges in the real layout.
-MEASURE = """
-(() => {
-    function lineCount(rects) {
-        const lines = [];
-        for (const r of [...rects].filter(r => r.width > 0).sort((a, b) => a.top - b.top)) {
-            if (!lines.some(l => r.top < l.bottom - 1 && r.bottom > l.top + 1)) lines.push(r);
-        }
-        return lines.length;
-    }
-    window.textLines = element => {
-        const range = document.createRange();
-        range.selectNodeContents(element);
-        return lineCount(range.getClientRects());
-    };
-    window.brokenWords = root => {
-        const broken = [];
-        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            if (!node.parentElement.offsetParent) continue;  // not shown
-            for (const match of node.data.matchAll(/[^\\s\\u00a0]+/g)) {
-                // Addresses may wrap, and Chinese breaks between any two characters.
-                if (/[@\\/\\u3000-\\u9fff\\uff00-\\uffef]/.test(match[0])) continue;
-                const range = document.createRange();
-                range.setStart(node, match.index);
-                range.setEnd(node, match.index + match[0].length);
-                if (lineCount(range.getClientRects()) > 1) broken.push(match[0]);
-            }
-        }
-        return broken;
-    };
-})()
-"""
+# The JavaScript that measures text in the page (text lines, broken or spilling words).
+MEASURE = (Path(__file__).parent / "text_layout.js").read_text(encoding="utf-8")
 
 
 # The demo site's menu: the shop's two sections and four pages, in each language.
@@ -122,6 +91,16 @@ def test_no_word_breaks_in_the_middle_on_a_phone(page, storefront, language):
     ]
     broken = {}
     for url in pages:
+        page.goto(prefix + url)
+        measure(page)
+        broken[url] = page.evaluate("brokenWords(document.querySelector('main'))")
+    # With a booking in the basket: the basket and the checkout's first step.
+    page.locator("[name=lead_name]").fill("Анна Иванова")
+    page.locator("[name=lead_phone]").fill("+79025551234")
+    page.locator("form.booking-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/shop/basket/$"))
+    for url in ("/shop/basket/", "/shop/checkout/"):
+        pages.append(url)
         page.goto(prefix + url)
         measure(page)
         broken[url] = page.evaluate("brokenWords(document.querySelector('main'))")
