@@ -30,6 +30,7 @@ from shop.bookings.models import (
     TicketType,
     Tour,
 )
+from shop.bookings.pricing import full_price
 from shop.bookings.selectors import tour_translations
 from shop.core.freshness import catalogue_changed
 
@@ -106,12 +107,6 @@ def _no_weekday_in_range(date_from: dt.date, date_to: dt.date, weekdays: set[int
         "last": date_format(date_to, "j E Y"),
         "weekdays": ", ".join(str(WEEKDAYS[day]).lower() for day in in_range),
     }
-
-
-def from_price(prices: dict[str, Decimal]) -> Decimal:
-    """The "from" price of a departure: its cheapest paid fare (0 only when all are free)."""
-    paid = [price for price in prices.values() if price > 0]
-    return min(paid) if paid else Decimal("0")
 
 
 def _partner():
@@ -278,7 +273,7 @@ def _create_departure(tour, starts_at, capacity, prices, types, partner, actor) 
         product=child,
         partner=partner,
         partner_sku=code,
-        price=from_price(prices),
+        price=full_price(prices.values()),
         price_currency=settings.OSCAR_DEFAULT_CURRENCY,
         num_in_stock=capacity,
         num_allocated=0,
@@ -322,7 +317,7 @@ def departure_update(
             StockRecord.objects.filter(product_id=departure.pk)
             .alias(sold=allocated)
             .filter(sold__lte=capacity)
-            .update(num_in_stock=capacity, price=from_price(prices))
+            .update(num_in_stock=capacity, price=full_price(prices.values()))
         )
         catalogue_changed()
         if not changed:

@@ -315,12 +315,16 @@ OSCAR_SHOP_NAME = "Байкальское турбюро"
 OSCAR_SHOP_TAGLINE = _("Student tour bureau and Baikal gingerbread")
 OSCAR_HOMEPAGE = reverse_lazy("wagtail_serve", args=[""])
 OSCAR_DEFAULT_CURRENCY = "RUB"
-# Roubles are shown without kopecks when the amount is whole: "1 500 ₽".
+# Roubles are shown without kopecks when the amount is whole: "1 500 ₽". A no-break space
+# (\u00a0) keeps the sign on the amount's line, in pages and e-mails alike; Russian digit
+# groups are joined by one already.
 OSCAR_CURRENCY_FORMAT = {
-    "RUB": {"format": "#,##0.## ₽", "currency_digits": False},
+    "RUB": {"format": "#,##0.##\u00a0₽", "currency_digits": False},
 }
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# "My account" opens the customer's orders (shop/customercare), what a tourist comes back for.
+OSCAR_ACCOUNTS_REDIRECT_URL = "customer:order-list"
 OSCAR_ALLOW_ANON_REVIEWS = False
 OSCAR_EAGER_ALERTS = False
 OSCAR_PRODUCTS_PER_PAGE = 24

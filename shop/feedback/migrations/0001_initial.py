@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('bookings', '0006_go_no_go_guides_cancel_reason'),
+        ('bookings', '0007_go_no_go_guides_cancel_reason'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bookings', '0005_ticket_type_names_in_chinese'),
+        ('bookings', '0006_departure_price_is_the_full_fare'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
