@@ -147,8 +147,9 @@ def week_start(day: dt.date) -> dt.date:
 def week_of(raw: str | None, today: dt.date) -> dt.date:
     """The Monday of the week the visitor asked for (an ISO date), or of this week when the
     date cannot be read or lies more than two years away."""
+    text = (raw or "").strip()
     try:
-        day = dt.date.fromisoformat((raw or "").strip()[:10])
+        day = dt.date.fromisoformat(text) if len(text) == 10 else today
     except ValueError:
         day = today
     if abs(day - today) > WEEKS_REACH:
