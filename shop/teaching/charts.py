@@ -67,6 +67,9 @@ def bar_chart(points: list[tuple[str, Decimal | int]], *, title: str, unit: str 
                 f'text-anchor="middle" fill="#4d6473">{escape(label[:12])}</text>'
             )
     if unit:
-        parts.append(f'<text x="{LEFT}" y="10" font-size="10" fill="#4d6473">{escape(unit)}</text>')
+        parts.append(
+            f'<text x="{LEFT - 4}" y="7" font-size="10" text-anchor="end" fill="#4d6473">'
+            f"{escape(unit)}</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
