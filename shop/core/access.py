@@ -3,19 +3,21 @@
 Every routed URL belongs to an **area**; each area says who may GET it and who may POST to
 it (role × area):
 
-| area       | anonymous | customer | student       | teacher | staff (is_staff) | superuser |
-|------------|-----------|----------|---------------|---------|------------------|-----------|
-| storefront | yes       | yes      | yes           | yes     | yes              | yes       |
-| sign-in    | yes       | yes      | yes           | yes     | yes              | yes       |
-| password reset | yes   | 403      | 403           | 403     | 403              | 403       |
-| account    | → sign in | yes      | yes           | yes     | yes              | yes       |
-| team       | → sign in | 403      | look and act  | look    | as permitted     | yes       |
-| teaching   | → sign in | 403      | own portfolio | yes     | as permitted     | yes       |
-| dashboard  | → sign in | 403      | 403           | 403     | yes (1)          | yes       |
-| wagtail    | → sign in | 403      | 403           | 403     | as permitted (2) | yes       |
-| closed     | 404       | 404      | 404           | 404     | 404              | 404       |
+| area           | anonymous | customer | student       | teacher | staff (is_staff) | superuser |
+|----------------|-----------|----------|---------------|---------|------------------|-----------|
+| storefront     | yes       | yes      | yes           | yes     | yes              | yes       |
+| sign-in        | yes       | yes      | yes           | yes     | yes              | yes       |
+| password reset | yes       | 403 (1)  | 403 (1)       | 403 (1) | 403 (1)          | 403 (1)   |
+| account        | → sign in | yes      | yes           | yes     | yes              | yes       |
+| team           | → sign in | 403      | look and act  | look    | as permitted     | yes       |
+| teaching       | → sign in | 403      | own portfolio | yes     | as permitted     | yes (2)   |
+| dashboard      | → sign in | 403      | 403           | 403     | yes (3)          | yes       |
+| wagtail        | → sign in | 403      | 403           | 403     | as permitted (4) | yes       |
+| closed         | 404       | 404      | 404           | 404     | 404              | 404       |
 
-(1) Oscar's own permissions still apply inside. (2) Wagtail's `wagtailadmin.access_admin`.
+(1) Told to change the password in the account instead. (2) A reflection is written by its
+student only. (3) Oscar's own permissions still apply inside. (4) Wagtail's
+`wagtailadmin.access_admin`.
 
 "look" is GET, "act" is POST. Student and teacher are the groups of shop/core/roles.py; their
 rights here are the permissions those groups hold, so a staff member given the same

@@ -106,8 +106,9 @@ def csp_report(request):
     details = report.get("csp-report", report) if isinstance(report, dict) else {}
     if not isinstance(details, dict):
         return HttpResponse(status=400)
+    # Quoted (repr): what a browser reports is not ours to trust in a log line.
     logger.warning(
-        "Content-Security-Policy blocked %s on %s (%s)",
+        "Content-Security-Policy blocked %r on %r (%r)",
         str(details.get("blocked-uri", "?"))[:200],
         str(details.get("document-uri", "?"))[:200],
         str(details.get("violated-directive", details.get("effective-directive", "?")))[:100],
