@@ -99,6 +99,20 @@ def family_versions(families) -> str:
     return "-".join(str(found.get(key) or _new()) for key in keys)
 
 
+def page_versions(families) -> str:
+    """For a whole page: the storefront, content and these families' versions, read in one
+    round trip to the cache (and one more for the clock)."""
+    keys = sorted({ANY_KEY if f == EVERY_FAMILY else f"{FAMILY_KEY}{f}" for f in families})
+    found = cache.get_many([KEY, CONTENT_KEY, *keys])
+    storefront = _clocked(found.get(KEY) or _version(KEY))
+    content = found.get(CONTENT_KEY) or _version(CONTENT_KEY)
+    if all(key in found for key in keys):
+        kept = "-".join(str(found[key]) for key in keys)
+    else:
+        kept = family_versions(families)
+    return f"{storefront}.{content}.{kept}"
+
+
 def family_version(product_id) -> str:
     """For a fragment that shows one product: the storefront and its family's versions."""
     depends_on(int(product_id))
@@ -135,7 +149,11 @@ def everything_changed() -> None:
 
 
 def catalogue_version() -> str:
-    version = _version(KEY)
+    return _clocked(_version(KEY))
+
+
+def _clocked(version: str) -> str:
+    """The storefront version, or a new one when the clock has changed what pages show."""
     due = cache.get(DUE_KEY + version)
     if due is None:
         due = _next_change_by_clock().timestamp()

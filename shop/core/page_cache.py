@@ -43,6 +43,7 @@ from shop.core.freshness import (
     catalogue_version,
     content_version,
     family_versions,
+    page_versions,
     start_recording,
     stop_recording,
 )
@@ -117,7 +118,7 @@ def _families(request) -> list:
 
 
 def _key(request, families) -> str:
-    versions = f"{catalogue_version()}.{content_version()}.{family_versions(families)}"
+    versions = page_versions(families)
     return f"page:{translation.get_language()}:{versions}:{_digest(request)}"
 
 
