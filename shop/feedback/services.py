@@ -21,7 +21,7 @@ from shop.activity import kinds
 from shop.activity.actors import SystemProcess, customer_of, system
 from shop.activity.services import activity_record
 from shop.bookings.models import DepartureStatus, Ticket
-from shop.core.freshness import catalogue_changed
+from shop.core.freshness import products_changed
 from shop.feedback.models import RATINGS, Feedback, FeedbackStatus
 from shop.order.statuses import ACTIVE_ORDER_STATUSES
 
@@ -144,7 +144,7 @@ def feedback_moderate(*, feedback: Feedback, publish: bool, actor) -> Feedback:
             after={"status": status, "feedback": feedback.pk},
         )
         # The tour's page and its schema.org rating show published reviews.
-        catalogue_changed()
+        products_changed(feedback.departure.tour_id)
     return feedback
 
 
