@@ -2,21 +2,36 @@
 
 import pytest
 
-from tests.factories import make_gingerbread, make_standard_page, make_tour, make_translation
+from tests.databases import refetched, rows_for_the_module
+from tests.factories import (
+    make_gingerbread,
+    make_home_page,
+    make_standard_page,
+    make_tour,
+    make_translation,
+)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+# The main pages once more on SQLite, the database of `make run`.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
+
+
+@pytest.fixture(scope="module")
+def _shop_rows(django_db_setup, django_db_blocker):
+    with rows_for_the_module(django_db_blocker):
+        home = make_home_page()
+        make_translation(home, "en", title="Baikal tour bureau", hero_title="Baikalsk by students")
+        about = make_standard_page(home, title="О нас", slug="about", intro="Учимся действием")
+        make_translation(about, "en", title="About us", intro="Learning by doing")
+        yield {
+            "home": home,
+            "tour": make_tour(en_title="Astral places of Baikalsk"),
+            "gingerbread": make_gingerbread(en_title="Nerpa gingerbread"),
+        }
 
 
 @pytest.fixture
-def shop(site_home):
-    make_translation(site_home, "en", title="Baikal tour bureau", hero_title="Baikalsk by students")
-    about = make_standard_page(site_home, title="О нас", slug="about", intro="Учимся действием")
-    make_translation(about, "en", title="About us", intro="Learning by doing")
-    return {
-        "home": site_home,
-        "tour": make_tour(en_title="Astral places of Baikalsk"),
-        "gingerbread": make_gingerbread(en_title="Nerpa gingerbread"),
-    }
+def shop(db, _shop_rows):
+    return refetched(_shop_rows)
 
 
 def test_home_page_shows_hero_and_live_products(client, shop):

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 from shop.bookings.models import Departure, DepartureStatus
 from tests.factories import make_gingerbread, make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 BasketLine = get_model("basket", "Line")
 StockRecord = get_model("partner", "StockRecord")

@@ -118,6 +118,7 @@ def assert_nothing_lost(departure, before):
     return sold
 
 
+@pytest.mark.sqlite
 def test_a_worker_killed_mid_checkout_loses_nothing(localstripe_url, tmp_path):
     def kill_workers(site):
         for _ in range(2):

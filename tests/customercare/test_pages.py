@@ -11,7 +11,7 @@ from shop.team.services import departure_cancel_for_everyone, order_claim, order
 from tests.checkout.helpers import basket_for, gingerbread, make_departure
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 
 @pytest.fixture

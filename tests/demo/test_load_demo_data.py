@@ -6,7 +6,8 @@ from wagtail.models import Page, Site
 
 from cms.models import HomePage
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+# `make run` loads the demo data into SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")

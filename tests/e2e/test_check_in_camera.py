@@ -18,7 +18,6 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 from tests.payments.helpers import pay
 
 pytestmark = [
-    pytest.mark.smoke,
     pytest.mark.payments,
     pytest.mark.e2e,
     # The rows migrations created (ticket types, locales) come back after the flush.

@@ -14,7 +14,7 @@ from tests.checkout.helpers import basket_for, make_departure
 from tests.factories import make_staff
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 Source = get_model("payment", "Source")
 PaymentEvent = get_model("order", "PaymentEvent")

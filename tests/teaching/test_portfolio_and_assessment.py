@@ -18,7 +18,7 @@ from shop.teaching.services import (
 from shop.team.services import order_claim, order_step
 from tests.checkout.helpers import checkout_and_pay, gingerbread
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 
 @pytest.fixture

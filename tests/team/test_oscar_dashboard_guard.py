@@ -9,7 +9,7 @@ from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
 from tests.checkout.helpers import ADDRESS, basket_for, gingerbread, russia
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 Order = get_model("order", "Order")
 OrderNote = get_model("order", "OrderNote")
