@@ -115,6 +115,9 @@ def _stripe_points_at_localstripe(request, settings):
 
 
 _intents_checked: set[str] = set()
+# localstripe lists PaymentIntents oldest first (Stripe lists newest first), so asking for
+# those after the last one checked reads only the new ones, not the whole session's.
+_last_intent_checked: list[str] = []
 
 
 @pytest.fixture(autouse=True)
@@ -139,11 +142,15 @@ def _money_is_conserved(request):
     from shop.payments.models import PaymentAttempt
 
     order_model = get_model("order", "Order")
-    listed = gateway.client().v1.payment_intents.list(params={"limit": 100})
+    params = {"limit": 100}
+    if _last_intent_checked:
+        params["starting_after"] = _last_intent_checked[-1]
+    listed = gateway.client().v1.payment_intents.list(params=params)
     for listed_intent in listed.auto_paging_iter():
         if listed_intent.id in _intents_checked:
             continue
         _intents_checked.add(listed_intent.id)
+        _last_intent_checked.append(listed_intent.id)
         if listed_intent.status != "succeeded":
             continue
         intent = gateway.intent_retrieve(listed_intent.id)
