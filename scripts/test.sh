@@ -25,18 +25,27 @@ WORKERS=${TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
 POSTGRES_SH=${POSTGRES_SH:-scripts/postgres.sh}
 
 started_postgres=0
-stop_postgres() {
+sqlite_template=
+clean_up() {
+    [[ -n $sqlite_template ]] && kill "$sqlite_template" 2>/dev/null
     if ((started_postgres)); then
         bash "$POSTGRES_SH" stop || true
     fi
 }
-trap stop_postgres EXIT
+trap clean_up EXIT
 
 if [[ -z ${DATABASE_URL:-} ]]; then
     bash "$POSTGRES_SH" status 2>/dev/null || started_postgres=1
     DATABASE_URL=$(bash "$POSTGRES_SH" start) || exit 1
     export DATABASE_URL
 fi
+
+# SQLite's template is migrated from scratch (one core, half a minute) while the PostgreSQL
+# phases run; the SQLite phase then copies it.
+PYTHON=$(dirname "$PYTEST")/python
+mkdir -p var
+env -u DATABASE_URL "$PYTHON" -m tests.databases --create-db >var/test-sqlite-template.log 2>&1 &
+sqlite_template=$!
 
 summary=()
 failed=0
@@ -57,6 +66,7 @@ phase "PostgreSQL, $WORKERS workers" \
     "$PYTEST" -m "not serial" -n "$WORKERS" --dist loadfile "$@"
 phase "PostgreSQL, serial" \
     "$PYTEST" -m serial "$@"
+wait "$sqlite_template" || echo "(making the SQLite template failed, see var/test-sqlite-template.log)"
 phase "SQLite subset" \
     env -u DATABASE_URL "$PYTEST" -m sqlite --create-db "$@"
 

@@ -39,8 +39,14 @@ def django_db_modify_db_settings_xdist_suffix():
 
 @pytest.fixture(scope="session")
 def django_db_keepdb():
-    """pytest-django opens this process's copy as an existing database (and leaves it)."""
+    """pytest-django opens this process's copy as an existing database (and leaves it)..."""
     return True
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb():
+    """...even with --create-db, which tests/databases.py applies to the template."""
+    return False
 
 
 @pytest.fixture(scope="session")

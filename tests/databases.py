@@ -24,7 +24,7 @@ from contextlib import contextmanager
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def run_id(config) -> str:
+def run_id(config=None) -> str:
     """The same for every process of one run."""
     worker_input = getattr(config, "workerinput", {})
     return os.environ.get("TEST_RUN_ID") or worker_input.get("testrunuid") or uuid.uuid4().hex
@@ -53,34 +53,62 @@ def use_copies_of_the_template(*, fresh: bool, run: str, verbosity: int = 0) -> 
     for alias in connections:
         connection = connections[alias]
         settings_dict = connection.settings_dict
-        test_settings = settings_dict.setdefault("TEST", {})
-        template = connection.creation._get_test_db_name()
-        if connection.vendor == "sqlite" and connection.creation.is_in_memory_db(template):
-            continue  # each process has its own anyway
         original_name = settings_dict["NAME"]
-        test_settings["NAME"] = template
-        with _locked(settings_dict, template) as lock:
-            # With --create-db the template is made anew by the first process of this run.
-            made_in_this_run = lock.read().strip() == run
-            connection.creation.create_test_db(
-                verbosity=verbosity,
-                autoclobber=True,
-                serialize=False,
-                keepdb=made_in_this_run or not fresh,
-            )
-            lock.seek(0)
-            lock.truncate()
-            lock.write(run)
-            lock.flush()
-            # Copying needs every connection to the template closed (and SQLite's WAL
-            # written back into the file).
-            connection.close()
+        with _template(connection, fresh=fresh, run=run, verbosity=verbosity) as template:
+            if template is None:
+                continue
             connection.creation.clone_test_db(suffix=WORKER, verbosity=verbosity, keepdb=False)
             copy = connection.creation.get_test_db_clone_settings(WORKER)["NAME"]
         connection.close()
         settings_dict["NAME"] = original_name
         settings.DATABASES[alias]["NAME"] = original_name
-        test_settings["NAME"] = copy
+        settings_dict["TEST"]["NAME"] = copy
+
+
+@contextmanager
+def _template(connection, *, fresh: bool, run: str, verbosity: int):
+    """The migrated template, held under the lock (None for an in-memory database)."""
+    test_settings = connection.settings_dict.setdefault("TEST", {})
+    template = connection.creation._get_test_db_name()
+    if connection.vendor == "sqlite" and connection.creation.is_in_memory_db(template):
+        yield None  # each process has its own anyway
+        return
+    test_settings["NAME"] = template
+    with _locked(connection.settings_dict, template) as lock:
+        # With --create-db the template is made anew by the first process of this run.
+        made_in_this_run = lock.read().strip() == run
+        connection.creation.create_test_db(
+            verbosity=verbosity,
+            autoclobber=True,
+            serialize=False,
+            keepdb=made_in_this_run or not fresh,
+        )
+        lock.seek(0)
+        lock.truncate()
+        lock.write(run)
+        lock.flush()
+        # Copying needs every connection to the template closed (and SQLite's WAL written
+        # back into the file).
+        connection.close()
+        yield template
+
+
+def main() -> None:
+    """`python -m tests.databases [--create-db]`: migrate the template of the test settings'
+    database ahead of the tests that need it (scripts/test.sh prepares SQLite's this way
+    while the PostgreSQL phases run)."""
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.test")
+    django.setup()
+    from django.db import connections
+
+    fresh = "--create-db" in sys.argv[1:]
+    for alias in connections:
+        with _template(connections[alias], fresh=fresh, run=run_id(None), verbosity=1):
+            pass
 
 
 @contextmanager
@@ -108,3 +136,7 @@ def refetched(value):
     if isinstance(value, list | tuple):
         return type(value)(refetched(item) for item in value)
     return value
+
+
+if __name__ == "__main__":
+    main()

@@ -233,6 +233,9 @@ echo "pytest $* | DATABASE_URL=${{DATABASE_URL-<unset>}}" >>"$STATE/calls"
 [[ " $* " == *" -m $EMPTY_MARK "* ]] && exit 5
 exit 0
 """
+FAKE_PYTHON = f"""#!{BASH}
+echo "python $* | DATABASE_URL=${{DATABASE_URL-<unset>}}" >>"$STATE/calls"
+"""
 FAKE_POSTGRES = f"""#!{BASH}
 echo "postgres.sh $1" >>"$STATE/calls"
 case $1 in
@@ -246,7 +249,8 @@ esac
 def run_phases(tmp_path, *args, running=False, **env):
     state = tmp_path / "state"
     state.mkdir(exist_ok=True)
-    for name, body in (("pytest", FAKE_PYTEST), ("postgres.sh", FAKE_POSTGRES)):
+    fakes = (("pytest", FAKE_PYTEST), ("python", FAKE_PYTHON), ("postgres.sh", FAKE_POSTGRES))
+    for name, body in fakes:
         (tmp_path / name).write_text(body)
         (tmp_path / name).chmod(0o755)
     if running:
@@ -254,7 +258,7 @@ def run_phases(tmp_path, *args, running=False, **env):
     environment = {
         "PATH": os.environ["PATH"],
         "STATE": str(state),
-        "PYTEST": str(tmp_path / "pytest"),
+        "PYTEST": str(tmp_path / "pytest"),  # and the python beside it
         "POSTGRES_SH": str(tmp_path / "postgres.sh"),
         "TEST_WORKERS": "2",
         "FAIL_MARK": "nothing",
@@ -274,6 +278,8 @@ def test_without_a_database_the_run_starts_postgresql_runs_three_phases_and_stop
     result, calls = run_phases(tmp_path, "-x")
 
     assert result.returncode == 0, result.stdout + result.stderr
+    # SQLite's template is made in the background while PostgreSQL's phases run.
+    calls.remove("python -m tests.databases --create-db | DATABASE_URL=<unset>")
     assert calls == [
         "postgres.sh status",
         "postgres.sh start",
@@ -297,9 +303,9 @@ def test_the_callers_database_is_used_and_no_server_is_started(tmp_path):
     _, calls = run_phases(tmp_path, DATABASE_URL=url)
 
     assert [c for c in calls if c.startswith("postgres.sh")] == []
-    assert [c.split(" | ")[1] for c in calls] == [f"DATABASE_URL={url}"] * 2 + [
-        "DATABASE_URL=<unset>"
-    ]
+    assert [c.split(" | ")[1] for c in calls if c.startswith("pytest")] == [
+        f"DATABASE_URL={url}"
+    ] * 2 + ["DATABASE_URL=<unset>"]
 
 
 def test_a_failed_phase_fails_the_run_but_the_others_still_run(tmp_path):
