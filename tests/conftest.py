@@ -14,6 +14,30 @@ def site_home(db):
     return make_home_page()
 
 
+@pytest.fixture
+def student(db):
+    from shop.core.roles import STUDENTS
+    from tests.factories import make_member
+
+    return make_member(STUDENTS, "alexey", first_name="Алексей", last_name="Студент")
+
+
+@pytest.fixture
+def other_student(db):
+    from shop.core.roles import STUDENTS
+    from tests.factories import make_member
+
+    return make_member(STUDENTS, "maria", first_name="Мария", last_name="Студентка")
+
+
+@pytest.fixture
+def teacher(db):
+    from shop.core.roles import TEACHERS
+    from tests.factories import make_member
+
+    return make_member(TEACHERS, "irina", first_name="Ирина", last_name="Учитель")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with empty caches (rolled-back rows leave no cached copies)."""
@@ -59,6 +83,26 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings, django_d
     fresh = config.getvalue("create_db") or not config.getvalue("reuse_db")
     with django_db_blocker.unblock():
         use_copies_of_the_template(fresh=fresh, run=run_id(config), verbosity=config.option.verbose)
+    _db_blocker.append(django_db_blocker)
+
+
+_db_blocker: list = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with every table emptied, migrated rows included (content
+    types, sites, ticket types...). Put them back at once: the next test of this process may
+    be a plain one (pytest-django runs transactional tests last, but pytest-xdist hands out
+    whole files)."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if _db_blocker and marker and marker.kwargs.get("transaction"):
+        from tests.databases import put_back_migrated_rows
+
+        with _db_blocker[0].unblock():
+            put_back_migrated_rows(emptied=marker.kwargs.get("serialized_rollback", False))
+    return result
 
 
 @pytest.fixture(scope="session")

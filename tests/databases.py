@@ -111,6 +111,34 @@ def main() -> None:
             pass
 
 
+def put_back_migrated_rows(*, emptied: bool) -> None:
+    """The rows the migrations made, as they were when the session began (after a flush:
+    `emptied` when it sent no post_migrate signal, which would have made some anew)."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if not contents:
+            continue
+        if not emptied:
+            tables = connection.introspection.django_table_names(
+                only_existing=True, include_views=False
+            )
+            sql = connection.ops.sql_flush(
+                no_style(), tables, reset_sequences=False, allow_cascade=True
+            )
+            connection.ops.execute_sql_flush(sql)
+        connection.creation.deserialize_db_from_string(contents)
+        # Rows come back with their ids: move each id sequence past them (PostgreSQL).
+        reset = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+        if reset:
+            with connection.cursor() as cursor:
+                for statement in reset:
+                    cursor.execute(statement)
+
+
 @contextmanager
 def rows_for_the_module(django_db_blocker):
     """Rows built once for the tests of a module, when building them costs seconds: inside a
