@@ -193,6 +193,16 @@ def test_python_venv_support_is_installed_only_while_there_is_no_virtualenv(tmp_
     ]
 
 
+def test_elsewhere_than_debian_it_says_what_the_tests_need_and_goes_on(tmp_path):
+    machine = Machine(tmp_path)
+    (machine.bin / "dpkg-query").unlink()
+
+    result = machine.run_script()
+
+    assert result.returncode == 0 and machine.apt_calls == []
+    assert "not Debian" in result.stderr and "/usr/bin/chromium" in result.stderr
+
+
 @pytest.mark.parametrize("package", ["default-jre-headless", "chromium"])
 def test_a_package_that_installs_nothing_usable_is_an_error(tmp_path, package):
     machine = Machine(tmp_path, installed=[p for p in BROWSER if p != package] + ["postgresql"])
