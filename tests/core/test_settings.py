@@ -3,10 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.smoke
-
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = "postgres://shop:shop@127.0.0.1:5433/shop"  # settings only parse it; nothing connects
 

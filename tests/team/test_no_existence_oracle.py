@@ -8,7 +8,7 @@ from oscar.test.factories import create_order
 from shop.teaching.models import Rubric
 from tests.teaching.conftest import member
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
