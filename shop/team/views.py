@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
 from shop.bookings.models import DepartureStatus
+from shop.bookings.selectors import departure_waiting_list
 from shop.core.converters import row_id
 from shop.team import services
 from shop.team.forms import ReasonForm, StepForm
@@ -132,6 +133,7 @@ class ManifestView(TeamAccessMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(departure_manifest(self.departure))
+        context["waiting_list"] = departure_waiting_list(self.departure)
         context.update(
             {
                 "departure": self.departure,

@@ -26,7 +26,11 @@ from shop.bookings.dashboard.forms import (
     TourTranslationForm,
 )
 from shop.bookings.models import Departure, DepartureStatus, Tour
-from shop.bookings.selectors import departures_with_booking_data, tour_translation
+from shop.bookings.selectors import (
+    departure_waiting_list,
+    departures_with_booking_data,
+    tour_translation,
+)
 from shop.bookings.services import (
     DepartureChangeError,
     ScheduleError,
@@ -276,6 +280,10 @@ class DepartureEditView(DashboardPermissionMixin, DepartureMixin, TemplateView):
 
     permission_required = (VIEW_DEPARTURE, CHANGE_DEPARTURE)
     template_name = "bookings/dashboard/departure_form.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("waiting_list", departure_waiting_list(kwargs["departure"]))
+        return super().get_context_data(**kwargs)
 
     def get(self, request, *args, **kwargs):
         departure = self.get_departure()
