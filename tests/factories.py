@@ -121,6 +121,21 @@ def make_staff(email="staff@example.com", **fields):
     return user
 
 
+def make_member(group: str, username: str | None = None, **fields):
+    """A member of a staff group (shop/core/roles.py: Students, Teachers) with the group's
+    permissions, password "pw-123456"."""
+    from django.contrib.auth.models import Group
+
+    from shop.core.roles import roles_ensure_groups
+
+    roles_ensure_groups()
+    username = username or group.lower()
+    fields.setdefault("email", f"{username}@example.com")
+    user = get_user_model().objects.create_user(username=username, password="pw-123456", **fields)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 def ensure_booking_basics():
     """Ticket types and line options come from a data migration; tests that run with
     transaction=True flush them, so builders put them back (idempotently)."""
@@ -326,3 +341,19 @@ def make_voucher(*, code: str, amount, kind: str = "Percentage", name: str = "",
     )
     voucher.offers.add(offer)
     return voucher
+
+
+def start_today(departure, *, started: bool = True):
+    """Move a departure (booked while it was days ahead) to today, local time: already
+    started (a minute ago, or just after midnight) or about to start."""
+    from shop.bookings.models import Departure
+
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if started:
+        starts_at = max(midnight + dt.timedelta(seconds=1), now - dt.timedelta(minutes=1))
+    else:
+        starts_at = min(midnight + dt.timedelta(days=1, seconds=-1), now + dt.timedelta(minutes=2))
+    Departure.objects.filter(pk=departure.pk).update(starts_at=starts_at)
+    departure.refresh_from_db()
+    return departure

@@ -30,6 +30,8 @@ TICKET = "ticket"
 TOUR = "tour"
 PERIOD = "period"
 PAYMENT = "payment"
+ACCOUNT = "account"
+FEEDBACK = "feedback"
 
 ORDER_PLACED = "order.placed"
 ORDER_PAID = "order.paid"
@@ -43,11 +45,19 @@ PAYMENT_REFUNDED = "payment.refunded"
 CUSTOMER_MESSAGED = "customer.messaged"
 TICKET_CHECKED_IN = "ticket.checked_in"
 TICKET_NO_SHOW = "ticket.no_show"
+TICKET_CHECK_IN_UNDONE = "ticket.check_in_undone"
+TICKET_NO_SHOW_UNDONE = "ticket.no_show_undone"
 DEPARTURE_CREATED = "departure.created"
 DEPARTURE_UPDATED = "departure.updated"
 DEPARTURE_CLOSED = "departure.closed"
 DEPARTURE_REOPENED = "departure.reopened"
 DEPARTURE_CANCELLED = "departure.cancelled"
+DEPARTURE_BELOW_MINIMUM = "departure.below_minimum"
+DEPARTURE_RUNS_ANYWAY = "departure.runs_anyway"
+DEPARTURE_GUIDES_SET = "departure.guides_set"
+FEEDBACK_RECEIVED = "feedback.received"
+FEEDBACK_PUBLISHED = "feedback.published"
+FEEDBACK_HIDDEN = "feedback.hidden"
 TOUR_UPDATED = "tour.updated"
 PERIOD_CREATED = "period.created"
 PERIOD_UPDATED = "period.updated"
@@ -58,6 +68,7 @@ BOOKING_MOVED = "booking.moved"
 WAITLIST_SEATS_HELD = "waitlist.held"
 WAITLIST_HOLD_ENDED = "waitlist.released"
 WAITLIST_BOOKED = "waitlist.booked"
+LOCKOUT_CLEARED = "lockout.cleared"
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ def _when(value) -> str:
     return when_text(moment, "date_time") if moment else str(value or "")
 
 
-def _people(after) -> str:
+def _headcount(after) -> str:
     count = int(after.get("people") or 0)
     return ngettext("%(count)d person", "%(count)d people", count) % {"count": count}
 
@@ -121,21 +132,21 @@ def _refund_note(after) -> str:
 def _booking_cancelled(before, after) -> str:
     return _("cancelled the booking %(code)s: %(people)s") % {
         "code": after.get("ticket", ""),
-        "people": _people(after),
+        "people": _headcount(after),
     } + _refund_note(after)
 
 
 def _booking_part_cancelled(before, after) -> str:
     return _("took %(people)s off the booking %(code)s") % {
         "code": after.get("ticket", ""),
-        "people": _people(after),
+        "people": _headcount(after),
     } + _refund_note(after)
 
 
 def _booking_moved(before, after) -> str:
     return _("moved the booking %(code)s (%(people)s) from %(from)s to %(to)s") % {
         "code": before.get("ticket", ""),
-        "people": _people(after),
+        "people": _headcount(after),
         "from": _when(before.get("starts_at")),
         "to": _when(after.get("starts_at")),
     } + _refund_note(after)
@@ -146,6 +157,25 @@ _HOLD_ENDINGS = {
     "left": gettext_lazy("the visitor does not need them"),
     "closed": gettext_lazy("the departure no longer takes bookings"),
 }
+
+
+def _people(after) -> dict:
+    return {"people": after.get("people", 0), "minimum": after.get("minimum", 0)}
+
+
+def _checked_in(before, after) -> str:
+    if after.get("early"):
+        return _("checked in ticket %(code)s the day before the tour") % {
+            "code": after.get("ticket", "")
+        }
+    return _("checked in ticket %(code)s") % {"code": after.get("ticket", "")}
+
+
+def _guides(before, after) -> str:
+    names = ", ".join(after.get("guides") or [])
+    if not names:
+        return _("left the departure without guides")
+    return _("named the guides: %(names)s") % {"names": names}
 
 
 def _fixed(text) -> Callable[[dict, dict], str]:
@@ -214,18 +244,29 @@ _KINDS = [
             _("e-mailed the customer: %(what)s") % {"what": _message_kind(after.get("kind"))}
         ),
     ),
-    ActionKind(
-        TICKET_CHECKED_IN,
-        gettext_lazy("Checked in"),
-        TICKET,
-        lambda before, after: _("checked in ticket %(code)s") % {"code": after.get("ticket", "")},
-    ),
+    ActionKind(TICKET_CHECKED_IN, gettext_lazy("Checked in"), TICKET, _checked_in),
     ActionKind(
         TICKET_NO_SHOW,
         gettext_lazy("Did not come"),
         TICKET,
         lambda before, after: (
             _("marked ticket %(code)s as not come") % {"code": after.get("ticket", "")}
+        ),
+    ),
+    ActionKind(
+        TICKET_CHECK_IN_UNDONE,
+        gettext_lazy("Check-in undone"),
+        TICKET,
+        lambda before, after: (
+            _("undid the check-in of ticket %(code)s") % {"code": after.get("ticket", "")}
+        ),
+    ),
+    ActionKind(
+        TICKET_NO_SHOW_UNDONE,
+        gettext_lazy("No-show undone"),
+        TICKET,
+        lambda before, after: (
+            _("undid “did not come” for ticket %(code)s") % {"code": after.get("ticket", "")}
         ),
     ),
     ActionKind(
@@ -259,6 +300,48 @@ _KINDS = [
         _fixed(gettext_lazy("cancelled the departure")),
     ),
     ActionKind(
+        DEPARTURE_BELOW_MINIMUM,
+        gettext_lazy("Below the minimum group size"),
+        DEPARTURE,
+        lambda before, after: (
+            _(
+                "the departure has %(people)s of the %(minimum)s people it needs: "
+                "the bureau decides whether it runs"
+            )
+            % _people(after)
+        ),
+    ),
+    ActionKind(
+        DEPARTURE_RUNS_ANYWAY,
+        gettext_lazy("Runs below the minimum"),
+        DEPARTURE,
+        lambda before, after: (
+            _("decided to run the departure with %(people)s of the %(minimum)s people")
+            % _people(after)
+        ),
+    ),
+    ActionKind(DEPARTURE_GUIDES_SET, gettext_lazy("Guides named"), DEPARTURE, _guides),
+    ActionKind(
+        FEEDBACK_RECEIVED,
+        gettext_lazy("Feedback received"),
+        FEEDBACK,
+        lambda before, after: (
+            _("rated the tour %(rating)s of 5") % {"rating": after.get("rating", "")}
+        ),
+    ),
+    ActionKind(
+        FEEDBACK_PUBLISHED,
+        gettext_lazy("Review published"),
+        FEEDBACK,
+        _fixed(gettext_lazy("published a tourist's review on the tour's page")),
+    ),
+    ActionKind(
+        FEEDBACK_HIDDEN,
+        gettext_lazy("Review not published"),
+        FEEDBACK,
+        _fixed(gettext_lazy("kept a tourist's review off the tour's page")),
+    ),
+    ActionKind(
         TOUR_UPDATED, gettext_lazy("Tour changed"), TOUR, _fixed(gettext_lazy("changed the tour"))
     ),
     ActionKind(
@@ -279,6 +362,12 @@ _KINDS = [
         PERIOD,
         _fixed(gettext_lazy("deleted a teaching period")),
     ),
+    ActionKind(
+        LOCKOUT_CLEARED,
+        gettext_lazy("Sign-in lockout cleared"),
+        ACCOUNT,
+        _fixed(gettext_lazy("cleared a sign-in lockout")),
+    ),
 ]
 
 _KINDS += [
@@ -296,7 +385,7 @@ _KINDS += [
         DEPARTURE,
         lambda before, after: (
             _("%(people)s held for the waiting list until %(until)s")
-            % {"people": _people(after), "until": _when(after.get("until"))}
+            % {"people": _headcount(after), "until": _when(after.get("until"))}
         ),
     ),
     ActionKind(
@@ -306,7 +395,7 @@ _KINDS += [
         lambda before, after: (
             _("%(people)s held for the waiting list are free again: %(why)s")
             % {
-                "people": _people(after),
+                "people": _headcount(after),
                 "why": _HOLD_ENDINGS.get(after.get("status"), after.get("status", "")),
             }
         ),
@@ -316,7 +405,7 @@ _KINDS += [
         gettext_lazy("Held seats booked"),
         DEPARTURE,
         lambda before, after: (
-            _("%(people)s held for the waiting list are booked") % {"people": _people(after)}
+            _("%(people)s held for the waiting list are booked") % {"people": _headcount(after)}
         ),
     ),
 ]

@@ -18,6 +18,7 @@ class MessageKind(models.TextChoices):
     BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")
     BOOKING_MOVED = "booking_moved", _("Booking moved to another date")
     WAITLIST_OFFER = "waitlist_offer", _("Seats held from the waiting list")
+    FEEDBACK_REQUEST = "feedback_request", _("How was the tour?")
 
 
 class CustomerMessage(models.Model):

@@ -183,7 +183,7 @@ def order_summary(order) -> dict:
             "price": sum((line.line_price_incl_tax for line, _b in active), 0),
             "participants": next((b["participants"] for _l, b in shown if b), []),
             "state": state,
-            "cancel_reason": departure.status_reason,
+            "cancel_reason": departure.reason_text,
             "refunded": sum(
                 (r.amount for r in refunds if r.idempotency_key in refund_keys),
                 0,
@@ -348,6 +348,14 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
                 .filter(pk=change_id)
                 .first()
             )
+        if message.kind == MessageKind.DEPARTURE_CANCELLED:
+            context["reason"] = _cancel_reason(message.details)
+        if message.kind == MessageKind.FEEDBACK_REQUEST:
+            from shop.feedback.services import feedback_already_given, feedback_url
+
+            if not summary["bookings"] or feedback_already_given(message.ticket):
+                return None  # cancelled meanwhile, or answered before the e-mail went out
+            context["feedback_url"] = feedback_url(message.ticket)
         email = _email(message, context)
         if message.kind in (
             MessageKind.CONFIRMATION,
@@ -401,6 +409,17 @@ def _render_waiting(message) -> EmailMultiAlternatives | None:
     return _email(message, context)
 
 
+def _cancel_reason(details: dict) -> str:
+    """The reason in the message's language (older messages kept staff's words only)."""
+    from shop.bookings.cancellation import reason_text
+    from shop.bookings.models import CancelReason
+
+    reason = details.get("reason", "")
+    if reason in CancelReason.values:
+        return reason_text(reason, details.get("note", ""))
+    return reason
+
+
 # --- The messages themselves ---------------------------------------------------------------
 
 
@@ -409,9 +428,11 @@ def order_confirmation_queue(order) -> None:
 
 
 def departure_cancelled_queue(
-    *, order, departure, refunded, reason, refund_pending=False
-) -> CustomerMessage | None:
-    message, _created = message_queue(
+    *, order, departure, refunded, reason, note="", refund_pending=False, rebook_url=None
+) -> tuple[CustomerMessage | None, bool]:
+    """The departure is cancelled (shop/bookings/cancellation.py): why (a CancelReason and
+    staff's words), what is refunded, and where to choose another date, if offered."""
+    return message_queue(
         kind=MessageKind.DEPARTURE_CANCELLED,
         order=order,
         key=f"departure-{departure.pk}-order-{order.pk}-cancelled",
@@ -420,9 +441,10 @@ def departure_cancelled_queue(
             "refunded": str(refunded),
             "refund_pending": refund_pending,
             "reason": reason,
+            "note": note,
+            "rebook_url": rebook_url or "",
         },
     )
-    return message
 
 
 # The team's steps that the customer hears about, and the e-mail each one sends. A step and

@@ -22,7 +22,7 @@ from oscar.apps.order.utils import OrderCreator as OscarOrderCreator
 from oscar.core.loading import get_model
 
 from shop.bookings.options import BOOKING_OPTION, line_option
-from shop.core.freshness import catalogue_changed
+from shop.core.freshness import stockrecords_changed
 from shop.order.exceptions import DepartureNotBookable, NotEnoughStock
 from shop.partner.strategy import departure_of
 
@@ -39,7 +39,7 @@ def stock_allocate(stockrecord_id: int, quantity: int) -> bool:
         .update(num_allocated=allocated + quantity)
     )
     if changed:
-        catalogue_changed()
+        stockrecords_changed(stockrecord_id)
     return changed == 1
 
 
@@ -56,7 +56,7 @@ def stock_release(stockrecord_id: int, quantity: int) -> bool:
         .update(num_allocated=allocated - quantity)
     )
     if changed:
-        catalogue_changed()
+        stockrecords_changed(stockrecord_id)
         seats_came_back(stockrecord_id)
     return changed == 1
 

@@ -6,10 +6,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.activity import kinds
 from shop.activity.models import ActivityEntry
+from shop.activity.services import activity_record
+from shop.feedback.selectors import feedback_on_guided_departures
 from shop.teaching.models import (
     Assessment,
     AssessmentEvidence,
+    AssessmentFeedback,
     Criterion,
     Level,
     Period,
@@ -38,12 +42,14 @@ def assessment_sign(
     rubric: Rubric,
     judgements: dict[int, Judgement],
     evidence_ids: list[int],
+    feedback_ids: list[int] = (),
     comment: str = "",
     revises: Assessment | None = None,
 ) -> Assessment:
     """Sign an assessment: a level for every criterion of the rubric, optionally citing the
-    student's own activity in the period. Revising a signed assessment signs a new version
-    that supersedes it; the old one stays as it was."""
+    student's own activity in the period and tourists' feedback on the departures they
+    guided in it. Revising a signed assessment signs a new version that supersedes it; the
+    old one stays as it was."""
     if teacher.pk == student.pk:
         raise AssessmentError(_("Nobody assesses themselves."))
     criteria = list(rubric.criteria.prefetch_related("levels"))
@@ -67,6 +73,13 @@ def assessment_sign(
     )
     if len(entries) != len(set(evidence_ids)):
         raise AssessmentError(_("Evidence must be the student's own actions in this period."))
+    cited_feedback = [
+        f for f in feedback_on_guided_departures(student, dates) if f.pk in set(feedback_ids)
+    ]
+    if len(cited_feedback) != len(set(feedback_ids)):
+        raise AssessmentError(
+            _("Feedback cited must be on a tour the student guided in this period.")
+        )
     with transaction.atomic():
         # A criterion added meanwhile would leave this assessment without its score.
         Rubric.objects.select_for_update().filter(pk=rubric.pk).first()
@@ -113,6 +126,10 @@ def assessment_sign(
         )
         AssessmentEvidence.objects.bulk_create(
             AssessmentEvidence(assessment=assessment, entry=entry) for entry in entries
+        )
+        AssessmentFeedback.objects.bulk_create(
+            AssessmentFeedback(assessment=assessment, feedback=feedback)
+            for feedback in cited_feedback
         )
     return assessment
 
@@ -169,3 +186,72 @@ def criterion_add(*, rubric: Rubric, name: str, description: str, levels_text: s
             for points, level_name, descriptor in levels
         )
     return criterion
+
+
+# --- Periods ----------------------------------------------------------------------------------
+
+
+def _period_state(period: Period) -> dict:
+    return {"name": period.name, "starts_on": period.starts_on, "ends_on": period.ends_on}
+
+
+def _period_check(starts_on, ends_on) -> None:
+    from shop.teaching.reports import EARLIEST, LATEST
+
+    if not (EARLIEST <= starts_on <= LATEST and EARLIEST <= ends_on <= LATEST):
+        raise AssessmentError(
+            _("Choose a date from %(first)s to %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        )
+    if ends_on < starts_on:
+        raise AssessmentError(_("The period ends before it starts."))
+
+
+def period_create(*, teacher, name: str, starts_on, ends_on) -> Period:
+    _period_check(starts_on, ends_on)
+    with transaction.atomic():
+        period = Period.objects.create(
+            name=name.strip()[:100], starts_on=starts_on, ends_on=ends_on, created_by=teacher
+        )
+        activity_record(
+            actor=teacher,
+            action=kinds.PERIOD_CREATED,
+            after=_period_state(period),
+            note=period.name,
+        )
+    return period
+
+
+def period_update(*, teacher, period: Period, name: str, starts_on, ends_on) -> Period:
+    _period_check(starts_on, ends_on)
+    with transaction.atomic():
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        before = _period_state(period)
+        period.name, period.starts_on, period.ends_on = name.strip()[:100], starts_on, ends_on
+        if _period_state(period) == before:
+            return period
+        period.save(update_fields=["name", "starts_on", "ends_on"])
+        activity_record(
+            actor=teacher,
+            action=kinds.PERIOD_UPDATED,
+            before=before,
+            after=_period_state(period),
+            note=period.name,
+        )
+    return period
+
+
+def period_delete(*, teacher, period: Period) -> None:
+    """Only a period no reflection or assessment cites: those keep the dates they were
+    written for."""
+    with transaction.atomic():
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        if period.reflections.exists() or period.assessments.exists():
+            raise AssessmentError(
+                _("Reflections or assessments cite this period: it cannot be deleted.")
+            )
+        before = _period_state(period)
+        period.delete()
+        activity_record(
+            actor=teacher, action=kinds.PERIOD_DELETED, before=before, note=before["name"]
+        )

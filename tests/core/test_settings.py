@@ -3,10 +3,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.smoke
-
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = "postgres://shop:shop@127.0.0.1:5433/shop"  # settings only parse it; nothing connects
 
@@ -128,7 +124,7 @@ def test_production_puts_media_on_s3_and_shares_a_redis_cache_when_configured():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "S3Storage baikal-media django.core.cache.backends.redis.RedisCache"
+        "S3Storage baikal-media shop.core.cache_backend.ResilientRedisCache"
     )
 
 

@@ -16,7 +16,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0007_booking_changes_and_waiting_list"),
+        ("bookings", "0008_booking_changes_and_waiting_list"),
         ("catalogue", "0033_translations"),
     ]
 
