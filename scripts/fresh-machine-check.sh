@@ -86,7 +86,7 @@ if ((deps_only)); then
     out=$(in_chroot "bash scripts/test-deps.sh" 2>&1)
     [[ -z $out ]] || { echo "error: the second run said: $out" >&2; exit 1; }
     in_chroot "/usr/bin/chromium --headless --no-sandbox --disable-gpu --dump-dom \
-        'data:text/html,<p>Байкальск</p>' | grep -q Байкальск && java -version 2>&1 | head -n 1 \
+        'data:text/html;charset=utf-8,<p>Байкальск</p>' | grep -q Байкальск && java -version 2>&1 | head -n 1 \
         && redis-server --version && ls /usr/lib/postgresql/*/bin/initdb"
     echo "==> system packages: OK" >&2
 else
