@@ -313,6 +313,36 @@ def make_content_pages(home, tour, gingerbread) -> dict:
     }
 
 
+def make_voucher(*, code: str, amount, kind: str = "Percentage", name: str = "", usage=None):
+    """An Oscar voucher with one offer over every product: `kind` "Percentage" (amount in
+    per cent) or "Absolute" (roubles off the basket), as staff make them in the dashboard."""
+    Range = get_model("offer", "Range")
+    Condition = get_model("offer", "Condition")
+    Benefit = get_model("offer", "Benefit")
+    ConditionalOffer = get_model("offer", "ConditionalOffer")
+    Voucher = get_model("voucher", "Voucher")
+
+    everything, _ = Range.objects.get_or_create(
+        name="Всё", defaults={"includes_all_products": True}
+    )
+    offer = ConditionalOffer.objects.create(
+        name=name or f"Промокод {code}",
+        offer_type=ConditionalOffer.VOUCHER,
+        condition=Condition.objects.create(range=everything, type=Condition.COUNT, value=1),
+        benefit=Benefit.objects.create(range=everything, type=kind, value=Decimal(amount)),
+    )
+    now = timezone.now()
+    voucher = Voucher.objects.create(
+        name=name or f"Промокод {code}",
+        code=code,
+        usage=usage or Voucher.MULTI_USE,
+        start_datetime=now - dt.timedelta(days=1),
+        end_datetime=now + dt.timedelta(days=60),
+    )
+    voucher.offers.add(offer)
+    return voucher
+
+
 def start_today(departure, *, started: bool = True):
     """Move a departure (booked while it was days ahead) to today, local time: already
     started (a minute ago, or just after midnight) or about to start."""

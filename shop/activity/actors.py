@@ -33,6 +33,8 @@ class SystemProcess(models.TextChoices):
     CHECKOUT = "checkout", _("checkout")
     PAYMENT_NOTIFICATION = "payment_notification", _("payment notification")
     RECONCILIATION = "reconciliation", _("payment reconciliation")
+    BOOKING_CHANGE = "booking_change", _("a customer's change to a booking")
+    WAITING_LIST = "waiting_list", _("waiting list")
     GO_NO_GO = "go_no_go", _("go/no-go check")
     FEEDBACK_REQUESTS = "feedback_requests", _("feedback requests")
 

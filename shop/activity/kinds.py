@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 # What an action concerns.
 ORDER = "order"
@@ -61,6 +62,12 @@ TOUR_UPDATED = "tour.updated"
 PERIOD_CREATED = "period.created"
 PERIOD_UPDATED = "period.updated"
 PERIOD_DELETED = "period.deleted"
+BOOKING_CANCELLED = "booking.cancelled"
+BOOKING_PART_CANCELLED = "booking.part_cancelled"
+BOOKING_MOVED = "booking.moved"
+WAITLIST_SEATS_HELD = "waitlist.held"
+WAITLIST_HOLD_ENDED = "waitlist.released"
+WAITLIST_BOOKED = "waitlist.booked"
 LOCKOUT_CLEARED = "lockout.cleared"
 
 
@@ -99,6 +106,57 @@ def _step(before, after) -> str:
     if after.get("tracking_number"):
         text += f" ({after['tracking_number']})"
     return text
+
+
+def _when(value) -> str:
+    """A moment stored in an entry (ISO text) as the active language writes it."""
+    from shop.core.dates import when_text
+
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    return when_text(moment, "date_time") if moment else str(value or "")
+
+
+def _headcount(after) -> str:
+    count = int(after.get("people") or 0)
+    return ngettext("%(count)d person", "%(count)d people", count) % {"count": count}
+
+
+def _refund_note(after) -> str:
+    if Decimal(str(after.get("refund") or 0)) <= 0:
+        return ""
+    return " " + _("(%(amount)s ₽ back to the card)") % {
+        "amount": _amount({"amount": after["refund"]})
+    }
+
+
+def _booking_cancelled(before, after) -> str:
+    return _("cancelled the booking %(code)s: %(people)s") % {
+        "code": after.get("ticket", ""),
+        "people": _headcount(after),
+    } + _refund_note(after)
+
+
+def _booking_part_cancelled(before, after) -> str:
+    return _("took %(people)s off the booking %(code)s") % {
+        "code": after.get("ticket", ""),
+        "people": _headcount(after),
+    } + _refund_note(after)
+
+
+def _booking_moved(before, after) -> str:
+    return _("moved the booking %(code)s (%(people)s) from %(from)s to %(to)s") % {
+        "code": before.get("ticket", ""),
+        "people": _headcount(after),
+        "from": _when(before.get("starts_at")),
+        "to": _when(after.get("starts_at")),
+    } + _refund_note(after)
+
+
+_HOLD_ENDINGS = {
+    "lapsed": gettext_lazy("not booked in time"),
+    "left": gettext_lazy("the visitor does not need them"),
+    "closed": gettext_lazy("the departure no longer takes bookings"),
+}
 
 
 def _people(after) -> dict:
@@ -309,6 +367,46 @@ _KINDS = [
         gettext_lazy("Sign-in lockout cleared"),
         ACCOUNT,
         _fixed(gettext_lazy("cleared a sign-in lockout")),
+    ),
+]
+
+_KINDS += [
+    ActionKind(BOOKING_CANCELLED, gettext_lazy("Booking cancelled"), ORDER, _booking_cancelled),
+    ActionKind(
+        BOOKING_PART_CANCELLED,
+        gettext_lazy("People taken off a booking"),
+        ORDER,
+        _booking_part_cancelled,
+    ),
+    ActionKind(BOOKING_MOVED, gettext_lazy("Booking moved to another date"), ORDER, _booking_moved),
+    ActionKind(
+        WAITLIST_SEATS_HELD,
+        gettext_lazy("Seats held for the waiting list"),
+        DEPARTURE,
+        lambda before, after: (
+            _("%(people)s held for the waiting list until %(until)s")
+            % {"people": _headcount(after), "until": _when(after.get("until"))}
+        ),
+    ),
+    ActionKind(
+        WAITLIST_HOLD_ENDED,
+        gettext_lazy("Held seats given back"),
+        DEPARTURE,
+        lambda before, after: (
+            _("%(people)s held for the waiting list are free again: %(why)s")
+            % {
+                "people": _headcount(after),
+                "why": _HOLD_ENDINGS.get(after.get("status"), after.get("status", "")),
+            }
+        ),
+    ),
+    ActionKind(
+        WAITLIST_BOOKED,
+        gettext_lazy("Held seats booked"),
+        DEPARTURE,
+        lambda before, after: (
+            _("%(people)s held for the waiting list are booked") % {"people": _headcount(after)}
+        ),
     ),
 ]
 

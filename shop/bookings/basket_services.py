@@ -13,9 +13,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from shop.bookings.models import Departure
+from shop.bookings.models import Departure, WaitingListEntry
 from shop.bookings.options import BOOKING_OPTION, TICKET_TYPE_OPTION, line_option
-from shop.partner.availability import booking_size_refusal, departure_refusal
+from shop.partner.availability import SeatsAvailable, booking_size_refusal, departure_refusal
 
 Option = get_model("catalogue", "Option")
 
@@ -32,19 +32,24 @@ class BookingRequest:
     participants: list[str] = field(default_factory=list)
     organisation: str = ""
     ref: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # The waiting-list entry whose held seats this booking takes (shop/bookings/waitlist.py).
+    hold: object = None
 
     @property
     def people(self) -> int:
         return sum(self.tickets.values())
 
     def as_option(self) -> dict:
-        return {
+        option = {
             "ref": self.ref,
             "lead_name": self.lead_name,
             "lead_phone": self.lead_phone,
             "participants": self.participants,
             "organisation": self.organisation,
         }
+        if self.hold is not None:
+            option["hold"] = self.hold.pk
+        return option
 
 
 def basket_has_booking(basket, ref: str) -> bool:
@@ -89,7 +94,12 @@ def basket_add_booking(basket, departure: Departure, booking: BookingRequest) ->
             basket.lines.filter(product_id=departure.pk).aggregate(total=Sum("quantity"))["total"]
             or 0
         )
-    reason = departure_refusal(departure, people, in_basket=in_basket)
+    hold = booking.hold
+    if hold is not None and (hold.departure_id != departure.pk or not hold.holds_seats()):
+        raise BookingError(_("The seats held for you have run out or were for another date."))
+    reason = departure_refusal(
+        departure, people, in_basket=in_basket, held=hold.people if hold is not None else 0
+    )
     if reason:
         raise BookingError(reason)
     options = {
@@ -110,6 +120,9 @@ def basket_add_booking(basket, departure: Departure, booking: BookingRequest) ->
                 ],
             )
             lines.append(line)
+        if hold is not None:
+            # From now on only this basket may use the held seats.
+            WaitingListEntry.objects.filter(pk=hold.pk).update(basket=basket)
     return lines
 
 
@@ -141,7 +154,11 @@ def basket_booking_problems(
         label = str(departure.product)
         total = sum(quantity for _line, quantity in lines)
         info = strategy.fetch_for_product(first.product)
-        permitted, reason = info.availability.is_purchase_permitted(total)
+        availability = info.availability
+        held = _held_for_lines(strategy, [line for line, _quantity in lines])
+        if held and isinstance(availability, SeatsAvailable):
+            availability = SeatsAvailable(availability.num_available + held)
+        permitted, reason = availability.is_purchase_permitted(total)
         if not permitted:
             problems.append(f"{label}: {reason}")
             continue
@@ -156,3 +173,13 @@ def basket_booking_problems(
         if reason:
             problems.append(f"{label}: {reason}")
     return problems
+
+
+def _held_for_lines(strategy, lines) -> int:
+    """Seats the waiting list holds for these lines' basket (each hold counted once)."""
+    held = {}
+    for line in lines:
+        hold_id = (line_option(line, BOOKING_OPTION) or {}).get("hold")
+        if hold_id and hold_id not in held and hasattr(strategy, "held_for_line"):
+            held[hold_id] = strategy.held_for_line(line)
+    return sum(held.values())

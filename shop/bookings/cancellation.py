@@ -56,9 +56,13 @@ def refund_key(departure, order) -> str:
 def departure_rebook_url(order, departure) -> str | None:
     """Where the customer of `order` can choose another date instead of the refund, or None.
 
-    The hook for the customer's own date change (shop/bookings/changes.py): when that lands,
-    this returns the signed address of its page for this booking, and the cancellation e-mail
-    shows the link. Until then it offers nothing, and the e-mail speaks of the refund only.
+    The hook for the customer's own date change: a move to another date is carried out by
+    one service only, `booking_move` / `booking_change_apply` of shop/bookings/changes.py
+    (seat-safe, new ticket, refund of a cheaper date). That move needs the booking still paid
+    for; here the booking has just been refunded in full, so another date costs its whole
+    price and needs the payment layer's "pay the difference" step (a `BookingChange` awaiting
+    payment, applied once paid), which it does not offer yet. Until it does, this offers
+    nothing and the e-mail speaks of the refund only.
     """
     return None
 

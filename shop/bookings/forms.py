@@ -2,6 +2,7 @@ import uuid
 
 import phonenumbers
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from shop.partner.availability import booking_size_refusal
@@ -126,3 +127,37 @@ class BookingForm(forms.Form):
                 _("There are more names than people in the booking (the lead is counted already)."),
             )
         return cleaned
+
+
+class WaitlistForm(forms.Form):
+    """A place on a sold-out departure's waiting list: an e-mail and how many people."""
+
+    departure = forms.IntegerField(widget=forms.HiddenInput)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "class": "form-control"}),
+    )
+    people = forms.IntegerField(
+        label=_("How many people"),
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "form-control"}),
+    )
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please agree to the processing of your e-mail address.")},
+    )
+
+    def __init__(self, *args, tour, departure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departure = departure
+        self.fields["departure"].initial = departure.pk
+        self.fields["people"].max_value = tour.max_per_booking
+        self.fields["people"].initial = 1
+        self.fields["people"].validators.append(MaxValueValidator(tour.max_per_booking))
+        self.fields["people"].widget.attrs["max"] = tour.max_per_booking
+
+    def clean_departure(self):
+        if self.cleaned_data["departure"] != self.departure.pk:
+            raise forms.ValidationError(_("This departure is not one of this tour's."))
+        return self.departure

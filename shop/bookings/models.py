@@ -6,12 +6,18 @@ and order line for one specific departure, and seats are allocated by the same g
 as gingerbread. The `Departure` row beside the child product keeps what Oscar has no column
 for: the start as a real, indexed datetime (one departure per tour and start, enforced by the
 database), its status and its fares per ticket type.
+
+After the sale, a customer's own changes are recorded as `BookingChange` rows (a booking
+cancelled whole or in part, moved to another date) and a sold-out departure keeps a
+`WaitingListEntry` per visitor waiting for seats. One module over 400 lines on purpose: these
+are the tables of one app, and a reader looks for all of them here.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +28,8 @@ LANGUAGE_HELP = _("Language code, e.g. en or zh-hans")
 
 # A departure with this many seats left or fewer is shown as "few seats left".
 FEW_SEATS_LEFT = 3
+# The longest free-cancellation period a tour may declare (30 days).
+MAX_CANCELLATION_HOURS = 30 * 24
 
 
 class Difficulty(models.TextChoices):
@@ -73,6 +81,22 @@ class Tour(TranslatedMixin, models.Model):
     booking_cutoff_hours = models.PositiveSmallIntegerField(
         _("Booking closes, hours before the start"), default=12
     )
+    free_cancellation_hours = models.PositiveSmallIntegerField(
+        _("Free cancellation until, hours before the start"),
+        default=24,
+        validators=[MaxValueValidator(MAX_CANCELLATION_HOURS)],
+        help_text=_(
+            "Until then a customer cancels a booking (the money goes back in full) or moves it "
+            "to another date themselves, from the order's page; after that, neither."
+        ),
+    )
+    cancellation_terms = models.TextField(
+        _("More about cancellation"),
+        blank=True,
+        help_text=_(
+            "Shown after the rule above, e.g. what happens when the weather cancels the tour."
+        ),
+    )
     decision_hours = models.PositiveSmallIntegerField(
         _("Go/no-go decision, hours before the start"),
         default=24,
@@ -89,7 +113,6 @@ class Tour(TranslatedMixin, models.Model):
             "for everyone (refunds and e-mails) without asking the bureau."
         ),
     )
-    cancellation_terms = models.TextField(_("Cancellation terms"), blank=True)
     is_group_booking = models.BooleanField(
         _("Books a whole group"),
         default=False,
@@ -140,6 +163,7 @@ TOUR_FACT_FIELDS = [
     "max_group_size",
     "max_per_booking",
     "booking_cutoff_hours",
+    "free_cancellation_hours",
     "decision_hours",
     "cancel_below_minimum",
     "cancellation_terms",
@@ -303,6 +327,10 @@ class Departure(models.Model):
         return self.starts_at - self.tour.booking_cutoff
 
     @property
+    def changes_close_at(self) -> dt.datetime:
+        """Until when a customer cancels or moves a booking on this departure themselves."""
+        return self.starts_at - dt.timedelta(hours=self.tour.free_cancellation_hours)
+
     def reason_text(self) -> str:
         """Why it is cancelled (or closed), in the active language and staff's words."""
         from shop.bookings.cancellation import reason_text
@@ -407,8 +435,17 @@ class Fare(models.Model):
 SHORT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+class TicketVoid(models.TextChoices):
+    CANCELLED = "cancelled", _("The booking is cancelled")
+    MOVED = "moved", _("The booking moved to another date")
+
+
 class Ticket(models.Model):
-    """One booking on one departure in a paid order: what the guide checks in."""
+    """One booking on one departure in a paid order: what the guide checks in.
+
+    A ticket is never deleted: a booking cancelled by its customer voids it, a booking moved
+    to another date voids it and points to the ticket issued for the new date.
+    """
 
     order = models.ForeignKey("order.Order", on_delete=models.CASCADE, related_name="tickets")
     departure = models.ForeignKey(Departure, on_delete=models.PROTECT, related_name="tickets")
@@ -425,6 +462,13 @@ class Ticket(models.Model):
     no_show_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    voided_at = models.DateTimeField(_("Void since"), null=True, blank=True)
+    void_reason = models.CharField(
+        _("Why void"), max_length=20, choices=TicketVoid.choices, blank=True
+    )
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["lead_name", "pk"]
@@ -438,3 +482,160 @@ class Ticket(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.lead_name}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+# --- After the sale: the customer's own changes and the waiting list -------------------------
+
+
+class ChangeKind(models.TextChoices):
+    CANCEL = "cancel", _("Booking cancelled")
+    CANCEL_PART = "cancel_part", _("Some people cancelled")
+    MOVE = "move", _("Moved to another date")
+
+
+class ChangeStatus(models.TextChoices):
+    # A move to a dearer date waits for the difference to be paid (the payment layer will
+    # offer that step); nothing about the booking changes until it is applied.
+    AWAITING_PAYMENT = "awaiting_payment", _("Waiting for the difference to be paid")
+    APPLIED = "applied", _("Done")
+
+
+class BookingChange(models.Model):
+    """A change a customer made to one booking (its ticket): what changed and what it cost.
+
+    Made and applied by shop/bookings/changes.py. `key` is the one-time key of the form that
+    asked for it, so a form sent twice changes the booking once. The refund, if any, is made
+    through the payment layer with the key `booking-change-<id>`.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    order = models.ForeignKey(
+        "order.Order", on_delete=models.PROTECT, related_name="booking_changes"
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("Change"), max_length=20, choices=ChangeKind.choices)
+    status = models.CharField(
+        _("Status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.APPLIED
+    )
+    from_departure = models.ForeignKey(Departure, on_delete=models.PROTECT, related_name="+")
+    to_departure = models.ForeignKey(
+        Departure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    people = models.PositiveSmallIntegerField(_("People"))
+    # {ticket type code: people} cancelled or moved, and the names taken off the booking.
+    tickets = models.JSONField(default=dict)
+    names_removed = models.JSONField(default=list, blank=True)
+    refund_amount = models.DecimalField(
+        _("Refund"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    amount_due = models.DecimalField(
+        _("To pay"), max_digits=12, decimal_places=2, default=Decimal("0.00")
+    )
+    # The signed-in customer who asked; empty for a guest (known through the order's link).
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("Booking change")
+        verbose_name_plural = _("Booking changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(refund_amount__gte=0) & models.Q(amount_due__gte=0),
+                name="booking_change_amounts_not_negative",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.kind} {self.people}"
+
+    @property
+    def refund_key(self) -> str:
+        return f"booking-change-{self.pk}"
+
+
+class WaitStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Seats held")
+    BOOKED = "booked", _("Booked")
+    LAPSED = "lapsed", _("Hold lapsed")
+    LEFT = "left", _("Gave up")
+    CLOSED = "closed", _("Date no longer booked")
+
+
+# An entry in these states is still on the list (one per e-mail and departure).
+WAITING_STATUSES = (WaitStatus.WAITING, WaitStatus.OFFERED)
+
+
+class WaitingListEntry(models.Model):
+    """A visitor waiting for seats on a sold-out departure.
+
+    When seats come back, the first entries in line that fit are offered them
+    (shop/bookings/waitlist.py): the seats are allocated to the entry (a hold: they count
+    against capacity like sold seats) until `hold_expires_at`, and the visitor is e-mailed a
+    link that books them. A booking made through the link takes the hold's seats instead of
+    allocating again; a hold not used in time is released and offered to the next in line.
+    """
+
+    departure = models.ForeignKey(Departure, on_delete=models.PROTECT, related_name="waiting_list")
+    email = models.EmailField(_("E-mail"))
+    people = models.PositiveSmallIntegerField(_("People"), validators=[MinValueValidator(1)])
+    language = models.CharField(_("Language"), max_length=10)
+    status = models.CharField(
+        _("Status"),
+        max_length=20,
+        choices=WaitStatus.choices,
+        default=WaitStatus.WAITING,
+        db_index=True,
+    )
+    # The secret of the e-mailed link (signed as well, so it cannot be guessed or altered).
+    key = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(_("Joined"), default=timezone.now)
+    offered_at = models.DateTimeField(_("Seats held since"), null=True, blank=True)
+    hold_expires_at = models.DateTimeField(_("Held until"), null=True, blank=True, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The basket the holder put the booking in; only that basket may use the hold.
+    basket = models.ForeignKey(
+        "basket.Basket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    order = models.ForeignKey(
+        "order.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("Waiting list entry")
+        verbose_name_plural = _("Waiting list")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["departure", "email"],
+                condition=models.Q(status__in=["waiting", "offered"]),
+                name="one_waiting_entry_per_email",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="offered") | models.Q(hold_expires_at__isnull=False),
+                name="a_hold_has_an_expiry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.departure_id} {self.people} {self.status}"
+
+    def holds_seats(self, now: dt.datetime | None = None) -> bool:
+        """Whether the entry's seats are held for it right now."""
+        now = now or timezone.now()
+        return self.status == WaitStatus.OFFERED and self.hold_expires_at > now

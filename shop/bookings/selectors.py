@@ -146,6 +146,25 @@ def tours_departures_between(tour_product_ids, first: dt.datetime, last: dt.date
     return [departure_row(d, now) for d in departures]
 
 
+def departure_waiting_list(departure) -> dict:
+    """Who waits for seats on the departure, first in line first, with the seats held and
+    until when (the staff's view of shop/bookings/waitlist.py); the ended entries follow."""
+    from shop.bookings.models import WAITING_STATUSES, WaitingListEntry, WaitStatus
+
+    entries = list(
+        WaitingListEntry.objects.filter(departure=departure).order_by("created_at", "pk")
+    )
+    now = timezone.now()
+    current = [e for e in entries if e.status in WAITING_STATUSES]
+    return {
+        "entries": current,
+        "ended": [e for e in entries if e.status not in WAITING_STATUSES],
+        "people_waiting": sum(e.people for e in current if e.status == WaitStatus.WAITING),
+        "people_held": sum(e.people for e in current if e.holds_seats(now)),
+        "now": now,
+    }
+
+
 def tour_translations(tour: Tour) -> dict[str, TourTranslation]:
     """The tour's row for each language editors translate into (a new, unsaved one where
     there is none yet), in the order of settings.LANGUAGES."""

@@ -32,6 +32,7 @@ from shop.bookings.models import (
 )
 from shop.bookings.pricing import full_price
 from shop.bookings.selectors import tour_translations
+from shop.bookings.waitlist import departure_seats_changed
 from shop.core.freshness import catalogue_changed
 
 Product = get_model("catalogue", "Product")
@@ -261,7 +262,8 @@ def _create_departure(tour, starts_at, capacity, prices, types, partner, actor) 
         structure=Product.CHILD,
         upc=code,
         is_public=True,
-        is_discountable=False,
+        # Vouchers and offers apply to a departure as to its tour (Oscar's flag on the tour).
+        is_discountable=parent.is_discountable,
     )
     departure = Departure.objects.create(
         product=child, tour=tour, starts_at=starts_at, created_by=actor
@@ -342,6 +344,7 @@ def departure_update(
             before=before,
             after=_departure_state(departure),
         )
+        departure_seats_changed(departure.pk)  # a capacity raise gives the waiting list seats
     return departure
 
 
@@ -381,14 +384,17 @@ def departure_close(*, departure: Departure, actor, reason: str = "") -> Departu
 
 
 def departure_reopen(*, departure: Departure, actor, reason: str = "") -> Departure:
-    return _set_status(
-        departure,
-        DepartureStatus.SCHEDULED,
-        actor,
-        reason,
-        kinds.DEPARTURE_REOPENED,
-        {DepartureStatus.CLOSED},
-    )
+    with transaction.atomic():
+        departure = _set_status(
+            departure,
+            DepartureStatus.SCHEDULED,
+            actor,
+            reason,
+            kinds.DEPARTURE_REOPENED,
+            {DepartureStatus.CLOSED},
+        )
+        departure_seats_changed(departure.pk)
+    return departure
 
 
 # --- Tours ----------------------------------------------------------------------------------

@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from shop.activity import kinds
 from shop.activity.services import activity_record
-from shop.bookings.models import SHORT_CODE_ALPHABET, Departure, DepartureStatus, Ticket
+from shop.bookings.models import (
+    SHORT_CODE_ALPHABET,
+    Departure,
+    DepartureStatus,
+    Ticket,
+    TicketVoid,
+)
 from shop.bookings.options import booking_of
 from shop.order.statuses import LineStatus
 
@@ -44,24 +50,29 @@ def tickets_issue(order) -> list[Ticket]:
             {"people": 0, "lead_name": booking["lead_name"], "lead_phone": booking["lead_phone"]},
         )
         row["people"] += line.quantity
-    tickets = []
-    for (departure_id, ref), row in bookings.items():
-        existing = Ticket.objects.filter(order=order, departure_id=departure_id, booking_ref=ref)
-        ticket = existing.first()
-        while ticket is None:
-            try:
-                with transaction.atomic():
-                    ticket = Ticket.objects.create(
-                        order=order,
-                        departure_id=departure_id,
-                        booking_ref=ref,
-                        code=_new_code(),
-                        **row,
-                    )
-            except IntegrityError:
-                ticket = existing.first()  # a code clash retries; a duplicate is found
-        tickets.append(ticket)
-    return tickets
+    return [
+        ticket_issue(order=order, departure_id=departure_id, ref=ref, **row)
+        for (departure_id, ref), row in bookings.items()
+    ]
+
+
+def ticket_issue(*, order, departure_id: int, ref: str, **fields) -> Ticket:
+    """The ticket of one booking (`ref`) on a departure, made once with a fresh short code."""
+    existing = Ticket.objects.filter(order=order, departure_id=departure_id, booking_ref=ref)
+    ticket = existing.first()
+    while ticket is None:
+        try:
+            with transaction.atomic():
+                ticket = Ticket.objects.create(
+                    order=order,
+                    departure_id=departure_id,
+                    booking_ref=ref,
+                    code=_new_code(),
+                    **fields,
+                )
+        except IntegrityError:
+            ticket = existing.first()  # a code clash retries; a duplicate is found
+    return ticket
 
 
 def _booking_active(ticket) -> bool:
@@ -164,7 +175,7 @@ def ticket_check_in(
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("order", "departure", "checked_in_by")
+            .select_related("order", "departure", "checked_in_by", "replaced_by__departure")
             .filter(code=code)
             .first()
         )
@@ -175,7 +186,12 @@ def ticket_check_in(
                 _("This ticket is for another departure: %(when)s.")
                 % {"when": ticket.departure.local_start_label()}
             )
-        if not ticket.order.is_active or not _booking_active(ticket):
+        if ticket.void_reason == TicketVoid.MOVED and ticket.replaced_by_id:
+            raise CheckInError(
+                _("This ticket is void: the booking moved to %(when)s.")
+                % {"when": ticket.replaced_by.departure.local_start_label()}
+            )
+        if ticket.is_void or not ticket.order.is_active or not _booking_active(ticket):
             raise CheckInError(_("This booking is cancelled."))
         if ticket.checked_in_at:
             raise CheckInError(

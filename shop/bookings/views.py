@@ -17,6 +17,7 @@ from shop.bookings.basket_services import (
 from shop.bookings.forms import BookingForm
 from shop.bookings.models import Departure, Tour
 from shop.bookings.selectors import departure_row, departures_with_booking_data
+from shop.bookings.waitlist import entry_from_token, entry_token
 from shop.core.converters import row_id
 from shop.partner.availability import departure_refusal
 
@@ -49,14 +50,26 @@ class TourBookView(TemplateResponseMixin, View):
         messages.error(self.request, message)
         return redirect(self.tour_url())
 
+    def get_hold(self, token, departure):
+        """The waiting-list hold of the link, when it still holds seats on this departure."""
+        entry = entry_from_token(token) if token else None
+        if entry is None or entry.departure_id != departure.pk or not entry.holds_seats():
+            return None
+        return entry
+
     def get(self, request, *args, **kwargs):
         departure = self.get_departure(request.GET.get("departure"))
         if departure is None or departure.tour_id != self.tour.pk:
             return self.choose_again(_("Choose a departure from the list."))
-        if reason := departure_refusal(departure):
+        hold = self.get_hold(request.GET.get("hold", ""), departure)
+        if reason := departure_refusal(departure, held=hold.people if hold else 0):
+            if departure.closed_reason() is None:
+                # Sold out: the waiting list is the way on.
+                messages.info(request, reason)
+                return redirect(waitlist_url(self.tour, departure))
             return self.choose_again(reason)
         form = BookingForm(tour=self.tour, departure=departure)
-        return self.render(form, departure)
+        return self.render(form, departure, hold=hold)
 
     def post(self, request, *args, **kwargs):
         departure = self.get_departure(request.POST.get("departure"))
@@ -68,9 +81,10 @@ class TourBookView(TemplateResponseMixin, View):
         # (by basket_add_booking), where they can choose fewer people.
         if reason := departure.closed_reason():
             return self.choose_again(reason)
+        hold = self.get_hold(request.POST.get("hold", ""), departure)
         form = BookingForm(request.POST, tour=self.tour, departure=departure)
         if not form.is_valid():
-            return self.render(form, departure, status=400)
+            return self.render(form, departure, status=400, hold=hold)
         ref = form.cleaned_data["booking_ref"]
         if basket_has_booking(request.basket, ref):
             messages.info(request, _("This booking is already in your basket."))
@@ -82,12 +96,13 @@ class TourBookView(TemplateResponseMixin, View):
             participants=form.cleaned_data["participants"],
             organisation=form.cleaned_data.get("organisation", ""),
             ref=ref,
+            hold=hold,
         )
         try:
             basket_add_booking(request.basket, departure, booking)
         except BookingError as error:
             form.add_error(None, str(error))
-            return self.render(form, departure, status=400)
+            return self.render(form, departure, status=400, hold=hold)
         messages.success(
             request,
             ngettext(
@@ -103,7 +118,7 @@ class TourBookView(TemplateResponseMixin, View):
         )
         return HttpResponseRedirect(reverse("basket:summary"))
 
-    def render(self, form, departure, status=200):
+    def render(self, form, departure, status=200, hold=None):
         return self.render_to_response(
             {
                 "tour": self.tour,
@@ -111,6 +126,12 @@ class TourBookView(TemplateResponseMixin, View):
                 "departure": departure,
                 "row": departure_row(departure, timezone.now()),
                 "form": form,
+                "hold": hold,
+                "hold_token": entry_token(hold) if hold else "",
             },
             status=status,
         )
+
+
+def waitlist_url(tour, departure) -> str:
+    return f"{reverse('bookings:waitlist', kwargs={'pk': tour.pk})}?departure={departure.pk}"

@@ -171,6 +171,12 @@ ROUTES: dict[str, Area] = {
     "customercare:ticket": STOREFRONT,
     "customercare:ticket-calendar": STOREFRONT,
     "customercare:ticket-image": STOREFRONT,
+    # A customer's own changes to a booking and the waiting list: the signed order link or
+    # the signed waiting-list link is the door; their changes are POST only, after a confirm.
+    "customercare:booking-cancel": STOREFRONT,
+    "customercare:booking-move": STOREFRONT,
+    "bookings:waitlist": STOREFRONT,
+    "bookings:waitlist-hold": STOREFRONT,
     # The tourist's one-time feedback link; its signature is the door.
     "feedback:give": STOREFRONT,
     "feedback:thanks": STOREFRONT,

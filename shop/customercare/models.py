@@ -15,14 +15,29 @@ class MessageKind(models.TextChoices):
     DEPARTURE_CANCELLED = "departure_cancelled", _("Tour cancelled")
     READY = "ready", _("Ready for pickup")
     SHIPPED = "shipped", _("Sent by post")
+    BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")
+    BOOKING_MOVED = "booking_moved", _("Booking moved to another date")
+    WAITLIST_OFFER = "waitlist_offer", _("Seats held from the waiting list")
     FEEDBACK_REQUEST = "feedback_request", _("How was the tour?")
 
 
 class CustomerMessage(models.Model):
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField(_("Kind"), max_length=30, choices=MessageKind.choices)
+    # Every message is about an order, except the waiting list's (a visitor with no order yet).
     order = models.ForeignKey(
-        "order.Order", on_delete=models.PROTECT, related_name="customer_messages"
+        "order.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customer_messages",
+    )
+    waiting = models.ForeignKey(
+        "bookings.WaitingListEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     ticket = models.ForeignKey(
         "bookings.Ticket", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -42,6 +57,12 @@ class CustomerMessage(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("Customer message")
         verbose_name_plural = _("Customer messages")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(order__isnull=False) | models.Q(waiting__isnull=False),
+                name="customer_message_about_something",
+            )
+        ]
 
     def __str__(self):
         return self.key

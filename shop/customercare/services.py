@@ -16,10 +16,12 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 from oscar.core.loading import get_model
 
-from shop.bookings.models import DepartureStatus, Ticket
+from shop.bookings.models import BookingChange, ChangeKind, DepartureStatus, Ticket, TicketVoid
 from shop.bookings.options import booking_of
 from shop.bookings.ticket_documents import (
     site_url,
@@ -71,7 +73,11 @@ def order_status_label(order) -> str:
 
 def _booking_state(ticket, lines, now) -> str:
     departure = ticket.departure
-    cancelled = ticket.order.is_cancelled or (lines and all(line.is_cancelled for line in lines))
+    cancelled = (
+        ticket.order.is_cancelled
+        or ticket.is_void
+        or (lines and all(line.is_cancelled for line in lines))
+    )
     if departure.status == DepartureStatus.CANCELLED:
         return "departure_cancelled"
     if cancelled:
@@ -85,8 +91,35 @@ def _booking_state(ticket, lines, now) -> str:
     return "booked"
 
 
+def _fares(pairs) -> list[dict]:
+    return [
+        {
+            "name": booking["ticket_type_name"],
+            "quantity": line.quantity,
+            "price": line.line_price_incl_tax,
+        }
+        for line, booking in pairs
+    ]
+
+
+def _change_label(change) -> str:
+    """What a customer's change was, in the active language (for its refund)."""
+    people = ngettext("%(count)d person", "%(count)d people", change.people) % {
+        "count": change.people
+    }
+    if change.kind == ChangeKind.MOVE:
+        return _("moved to %(when)s") % {"when": change.to_departure.local_start_label()}
+    if change.kind == ChangeKind.CANCEL_PART:
+        return _("%(people)s cancelled") % {"people": people}
+    return _("booking cancelled")
+
+
 def order_summary(order) -> dict:
-    """The order as the customer sees it, in the active language."""
+    """The order as the customer sees it, in the active language.
+
+    A booking moved to another date shows as its new ticket only (the change says where it
+    came from); a cancelled booking stays, marked cancelled, with what came back."""
+    from shop.bookings.change_selectors import Booking, booking_change_refusal
 
     lines = list(
         order.lines.select_related("product")
@@ -95,12 +128,21 @@ def order_summary(order) -> dict:
     )
     tickets = list(
         Ticket.objects.filter(order=order)
+        .exclude(void_reason=TicketVoid.MOVED)
         .select_related("departure__tour__product", "order")
         .prefetch_related("departure__tour__translations", "departure__tour__product__translations")
         .order_by("departure__starts_at", "pk")
     )
+    changes = list(
+        BookingChange.objects.filter(order=order).select_related("to_departure__tour__product")
+    )
     now = timezone.now()
     refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
+    refunds_by_key = {r.idempotency_key: r for r in refunds}
+    for change in changes:
+        refund = refunds_by_key.get(f"booking-change-{change.pk}")
+        if refund is not None:
+            refund.label = _change_label(change)
     by_ref: dict[tuple[int, str], list] = {}
     goods = []
     for line in lines:
@@ -109,51 +151,60 @@ def order_summary(order) -> dict:
             goods.append(line)
         else:
             by_ref.setdefault((line.product_id, booking["ref"]), []).append((line, booking))
+    token = order.verification_hash()
     bookings = []
+    cancelled_fares = []
     for ticket in tickets:
         pairs = by_ref.get((ticket.departure_id, ticket.booking_ref), [])
+        active = [(line, b) for line, b in pairs if not line.is_cancelled]
+        gone = [(line, b) for line, b in pairs if line.is_cancelled]
         departure = ticket.departure
-        bookings.append(
-            {
-                "ticket": ticket,
-                "departure": departure,
-                "tour": departure.tour,
-                "title": departure.tour.product.get_title(),
-                "starts_at": departure.local_starts_at,
-                "ends_at": timezone.localtime(
-                    departure.starts_at + dt.timedelta(minutes=departure.tour.duration_minutes)
-                ),
-                "meeting_point": departure.tour.get_meeting_point(),
-                "map_url": departure.tour.meeting_point_map_url,
-                "what_to_bring": departure.tour.get_what_to_bring(),
-                "kinds": [(booking["ticket_type_name"], line.quantity) for line, booking in pairs],
-                "fares": [
-                    {
-                        "name": booking["ticket_type_name"],
-                        "quantity": line.quantity,
-                        "price": line.line_price_incl_tax,
-                    }
-                    for line, booking in pairs
-                ],
-                "price": sum((line.line_price_incl_tax for line, _b in pairs), 0),
-                "participants": next((b["participants"] for _l, b in pairs if b), []),
-                "state": _booking_state(ticket, [line for line, _b in pairs], now),
-                "cancel_reason": departure.reason_text,
-                "refunded": sum(
-                    (
-                        r.amount
-                        for r in refunds
-                        if r.idempotency_key == f"departure-{departure.pk}-order-{order.pk}"
-                    ),
-                    0,
-                ),
-                "ticket_url": site_url(ticket_path(ticket)),
-                "ticket_path": ticket_path(ticket),
-                "qr_path": reverse(
-                    "customercare:ticket-image", kwargs={"token": ticket_token(ticket)}
-                ),
-            }
-        )
+        own_changes = [c for c in changes if ticket.pk in (c.ticket_id, c.new_ticket_id)]
+        # What came back for this booking: a cancelled departure, or the customer's changes.
+        refund_keys = {f"departure-{departure.pk}-order-{order.pk}"} | {
+            f"booking-change-{c.pk}" for c in own_changes
+        }
+        shown = active or gone
+        state = _booking_state(ticket, [line for line, _b in pairs], now)
+        b = {
+            "ticket": ticket,
+            "departure": departure,
+            "tour": departure.tour,
+            "title": departure.tour.product.get_title(),
+            "starts_at": departure.local_starts_at,
+            "ends_at": timezone.localtime(
+                departure.starts_at + dt.timedelta(minutes=departure.tour.duration_minutes)
+            ),
+            "meeting_point": departure.tour.get_meeting_point(),
+            "map_url": departure.tour.meeting_point_map_url,
+            "what_to_bring": departure.tour.get_what_to_bring(),
+            "kinds": [(booking["ticket_type_name"], line.quantity) for line, booking in shown],
+            "fares": _fares(active if state != "cancelled" else []),
+            "price": sum((line.line_price_incl_tax for line, _b in active), 0),
+            "participants": next((b["participants"] for _l, b in shown if b), []),
+            "state": state,
+            "cancel_reason": departure.reason_text,
+            "refunded": sum(
+                (r.amount for r in refunds if r.idempotency_key in refund_keys),
+                0,
+            ),
+            "changes": own_changes,
+            "ticket_url": site_url(ticket_path(ticket)),
+            "ticket_path": ticket_path(ticket),
+            "qr_path": reverse("customercare:ticket-image", kwargs={"token": ticket_token(ticket)}),
+        }
+        if state == "booked":
+            b["change_refusal"] = booking_change_refusal(
+                Booking(ticket=ticket, departure=departure, lines=active), now
+            )
+            b["changes_close_at"] = departure.changes_close_at
+            path = {"number": order.number, "token": token, "code": ticket.code}
+            b["cancel_path"] = reverse("customercare:booking-cancel", kwargs=path)
+            b["move_path"] = reverse("customercare:booking-move", kwargs=path)
+        bookings.append(b)
+        cancelled_fares += [
+            {**fare, "title": b["title"], "starts_at": b["starts_at"]} for fare in _fares(gone)
+        ]
     from shop.shipping.repository import method_for_order
 
     handling = OrderHandling.objects.filter(order=order).first()
@@ -164,6 +215,7 @@ def order_summary(order) -> dict:
         "order": order,
         "status_label": order_status_label(order),
         "bookings": bookings,
+        "cancelled_fares": cancelled_fares,
         "goods": [line for line in goods if not line.is_cancelled],
         "goods_stage": stage if goods else None,
         "goods_stage_label": Stage(stage).label if goods else "",
@@ -181,20 +233,24 @@ def order_summary(order) -> dict:
 
 
 def message_queue(
-    *, kind: str, order, key: str, ticket=None, details: dict | None = None
+    *, kind: str, order, key: str, ticket=None, details: dict | None = None, waiting=None
 ) -> tuple[CustomerMessage, bool]:
-    """Write the message (once per key) and send it after the transaction commits."""
-    if not order.email:
+    """Write the message (once per key) and send it after the transaction commits. A message
+    is about an order, or (`waiting`, no order) about a place on a waiting list."""
+    to = order.email if order is not None else waiting.email
+    if not to:
         return None, False
+    language = order_language(order) if order is not None else waiting.language
     with transaction.atomic():
         message, created = CustomerMessage.objects.get_or_create(
             key=key,
             defaults={
                 "kind": kind,
                 "order": order,
+                "waiting": waiting,
                 "ticket": ticket,
-                "to": order.email,
-                "language": order_language(order),
+                "to": to,
+                "language": language,
                 "details": details or {},
             },
         )
@@ -269,6 +325,8 @@ def messages_send_pending() -> tuple[int, int]:
 def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
     """The e-mail in the message's language; None when there is nothing left to say."""
     with translation.override(message.language):
+        if message.order_id is None:
+            return _render_waiting(message)
         order = message.order
         summary = order_summary(order)
         if message.ticket_id:
@@ -284,6 +342,12 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
         ):
             return None  # cancelled or checked in since the reminder was queued
         context = {**summary, "message": message, "details": message.details}
+        if change_id := message.details.get("change"):
+            context["change"] = (
+                BookingChange.objects.select_related("from_departure", "to_departure")
+                .filter(pk=change_id)
+                .first()
+            )
         if message.kind == MessageKind.DEPARTURE_CANCELLED:
             context["reason"] = _cancel_reason(message.details)
         if message.kind == MessageKind.FEEDBACK_REQUEST:
@@ -292,17 +356,12 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
             if not summary["bookings"] or feedback_already_given(message.ticket):
                 return None  # cancelled meanwhile, or answered before the e-mail went out
             context["feedback_url"] = feedback_url(message.ticket)
-        base = f"customercare/email/{message.kind}"
-        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-        context["subject"] = subject
-        email = EmailMultiAlternatives(
-            subject=subject,
-            body=render_to_string(f"{base}.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[message.to],
-        )
-        email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
-        if message.kind in (MessageKind.CONFIRMATION, MessageKind.REMINDER):
+        email = _email(message, context)
+        if message.kind in (
+            MessageKind.CONFIRMATION,
+            MessageKind.REMINDER,
+            MessageKind.BOOKING_MOVED,
+        ):
             for booking in summary["bookings"]:
                 if booking["state"] != "booked":
                     continue
@@ -314,6 +373,40 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
                     "text/calendar; charset=utf-8; method=PUBLISH",
                 )
     return email
+
+
+def _email(message, context) -> EmailMultiAlternatives:
+    base = f"customercare/email/{message.kind}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    context["subject"] = subject
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{base}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+    )
+    email.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    return email
+
+
+def _render_waiting(message) -> EmailMultiAlternatives | None:
+    """The waiting list's offer: the seats held, until when, the link that books them."""
+    from shop.bookings.waitlist import entry_token
+
+    entry = message.waiting
+    if entry is None or not entry.holds_seats():
+        return None  # booked, given up or run out since it was queued
+    departure = entry.departure
+    token = entry_token(entry)
+    context = {
+        "message": message,
+        "entry": entry,
+        "departure": departure,
+        "title": departure.tour.product.get_title(),
+        "starts_at": departure.local_starts_at,
+        "hold_url": site_url(reverse("bookings:waitlist-hold", kwargs={"token": token})),
+    }
+    return _email(message, context)
 
 
 def _cancel_reason(details: dict) -> str:
@@ -392,3 +485,13 @@ def reminders_queue(now: dt.datetime | None = None) -> int:
         )
         new += created
     return new
+
+
+def waitlist_offer_queue(entry) -> None:
+    """E-mail a waiting visitor that seats are held for them (once per hold)."""
+    message_queue(
+        kind=MessageKind.WAITLIST_OFFER,
+        order=None,
+        waiting=entry,
+        key=f"waitlist-{entry.pk}-offer",
+    )

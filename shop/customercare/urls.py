@@ -1,10 +1,21 @@
 from django.urls import path
 
-from shop.customercare import views
+from shop.customercare import booking_views, views
 
 app_name = "customercare"
 urlpatterns = [
     path("orders/<str:number>/<str:token>/", views.OrderStatusView.as_view(), name="order-status"),
+    # A customer's own changes to one booking (its ticket's code), from the same signed link.
+    path(
+        "orders/<str:number>/<str:token>/bookings/<str:code>/cancel/",
+        booking_views.BookingCancelView.as_view(),
+        name="booking-cancel",
+    ),
+    path(
+        "orders/<str:number>/<str:token>/bookings/<str:code>/date/",
+        booking_views.BookingMoveView.as_view(),
+        name="booking-move",
+    ),
     path("tickets/<str:token>/", views.TicketView.as_view(), name="ticket"),
     path(
         "tickets/<str:token>/calendar.ics",

@@ -13,12 +13,13 @@ from django.views import View
 from django.views.generic import RedirectView, TemplateView
 from oscar.core.loading import get_model
 
-from shop.bookings.models import Ticket
+from shop.bookings.models import Ticket, TicketVoid
 from shop.bookings.ticket_documents import (
     ticket_code_from_token,
     ticket_ics,
     ticket_qr_png,
     ticket_qr_svg,
+    ticket_token,
 )
 from shop.customercare.selectors import customer_orders_page
 from shop.customercare.services import order_status_path, order_summary
@@ -29,10 +30,14 @@ Order = get_model("order", "Order")
 class PrivatePageMixin:
     """Not for search engines, and no address leaks to other sites through the Referer."""
 
+    # A page with a form says "same-origin": under "no-referrer" the browser posts the form
+    # with `Origin: null`, which Django's CSRF check refuses. Neither sends it elsewhere.
+    referrer_policy = "no-referrer"
+
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = self.referrer_policy
         response["Cache-Control"] = "private, no-cache"
         return response
 
@@ -66,6 +71,19 @@ class TicketView(PrivatePageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ticket = _ticket_or_404(kwargs["token"])
+        if ticket.void_reason == TicketVoid.MOVED:
+            # The booking moved to another date: this ticket is void and says where it went.
+            context = super().get_context_data(**kwargs)
+            moved_to = _moved_to(ticket)
+            context.update(
+                {
+                    "ticket": ticket,
+                    "order": ticket.order,
+                    "moved_to": moved_to,
+                    "moved_to_token": ticket_token(moved_to) if moved_to else "",
+                }
+            )
+            return context
         summary = order_summary(ticket.order)
         booking = next(b for b in summary["bookings"] if b["ticket"].pk == ticket.pk)
         context = super().get_context_data(**kwargs)
@@ -79,6 +97,17 @@ class TicketView(PrivatePageMixin, TemplateView):
             }
         )
         return context
+
+
+def _moved_to(ticket) -> Ticket | None:
+    """The ticket its booking has now, following every later move."""
+    seen = {ticket.pk}
+    while ticket.replaced_by_id and ticket.replaced_by_id not in seen:
+        ticket = Ticket.objects.select_related("departure__tour__product").get(
+            pk=ticket.replaced_by_id
+        )
+        seen.add(ticket.pk)
+    return ticket if len(seen) > 1 else None
 
 
 class TicketCalendarView(PrivatePageMixin, View):
@@ -127,6 +156,7 @@ class AccountOrderView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(order_summary(order))
         context["status_path"] = order_status_path(order)
+        context["from_account"] = True  # its bookings' change pages lead back here
         return context
 
 

@@ -6,8 +6,14 @@ Here the check and the allocation are one conditional UPDATE inside the order's 
 the row is changed only while enough remain, and when it is not changed the whole order rolls
 back. PostgreSQL re-evaluates the condition on the latest row version under the row lock;
 SQLite runs write transactions one at a time (IMMEDIATE), so it holds on both.
+
+Seats held for a departure's waiting list are allocated the same way (shop/bookings/waitlist.py).
+A booking made through the hold's link takes the held seats instead of allocating them again:
+`OrderCreator` counts the booking's people against the hold (its row locked), allocates only
+what goes beyond it, and gives back what the booking did not use.
 """
 
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,6 +21,7 @@ from oscar.apps.order.utils import *  # noqa: F403
 from oscar.apps.order.utils import OrderCreator as OscarOrderCreator
 from oscar.core.loading import get_model
 
+from shop.bookings.options import BOOKING_OPTION, line_option
 from shop.core.freshness import stockrecords_changed
 from shop.order.exceptions import DepartureNotBookable, NotEnoughStock
 from shop.partner.strategy import departure_of
@@ -37,7 +44,10 @@ def stock_allocate(stockrecord_id: int, quantity: int) -> bool:
 
 
 def stock_release(stockrecord_id: int, quantity: int) -> bool:
-    """Give back `quantity` allocated units (never below zero); True when released."""
+    """Give back `quantity` allocated units (never below zero); True when released. Freed
+    seats are offered to the departure's waiting list once the transaction commits."""
+    from shop.bookings.waitlist import seats_came_back
+
     allocated = Coalesce(F("num_allocated"), Value(0))
     changed = (
         StockRecord.objects.filter(pk=stockrecord_id)
@@ -47,10 +57,19 @@ def stock_release(stockrecord_id: int, quantity: int) -> bool:
     )
     if changed:
         stockrecords_changed(stockrecord_id)
+        seats_came_back(stockrecord_id)
     return changed == 1
 
 
 class OrderCreator(OscarOrderCreator):
+    def place_order(self, *args, **kwargs):
+        # Seats still to be taken from each waiting-list hold used by this order.
+        self._holds = {}
+        with transaction.atomic():
+            order = super().place_order(*args, **kwargs)
+            self._finish_holds(order)
+        return order
+
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         extra_line_fields = dict(extra_line_fields or {})
         if departure_of(basket_line.product) is not None:
@@ -64,11 +83,69 @@ class OrderCreator(OscarOrderCreator):
         is_departure = departure_of(product) is not None
         if not is_departure and not product.get_product_class().track_stock:
             return
+        quantity = line.quantity
         if is_departure:
             self._check_departure_open(product)
-        if not stock_allocate(line.stockrecord_id, line.quantity):
+            quantity -= self._take_held(line)
+        if quantity and not stock_allocate(line.stockrecord_id, quantity):
             record = StockRecord.objects.get(pk=line.stockrecord_id)
-            raise NotEnoughStock(product, line.quantity, record.net_stock_level, seats=is_departure)
+            raise NotEnoughStock(product, quantity, record.net_stock_level, seats=is_departure)
+
+    def _take_held(self, line) -> int:
+        """How many of the line's seats a waiting-list hold already holds for this basket."""
+        from shop.bookings.models import WaitingListEntry, WaitStatus
+
+        hold_id = (line_option(line, BOOKING_OPTION) or {}).get("hold")
+        if not hold_id:
+            return 0
+        if hold_id not in self._holds:
+            entry = (
+                WaitingListEntry.objects.select_for_update()
+                .filter(
+                    pk=hold_id,
+                    departure_id=line.product_id,
+                    basket_id=line.basket_id,
+                    status=WaitStatus.OFFERED,
+                )
+                .first()
+            )
+            if entry is None:
+                return 0
+            if entry.hold_expires_at <= timezone.now():
+                # Run out but not yet released: released now, and the line allocates anew
+                # (the seats are still free: nobody else has been offered them yet).
+                from shop.bookings.waitlist import waitlist_hold_lapse
+
+                waitlist_hold_lapse(entry)
+                return 0
+            self._holds[hold_id] = [entry, entry.people]
+        held = self._holds[hold_id]
+        taken = min(held[1], line.quantity)
+        held[1] -= taken
+        return taken
+
+    def _finish_holds(self, order) -> None:
+        """The holds this order used are booked; seats they held beyond it go back."""
+        from shop.activity import kinds
+        from shop.activity.actors import SystemProcess, system
+        from shop.activity.services import activity_record
+        from shop.bookings.models import WaitStatus
+
+        for entry, unused in self._holds.values():
+            if unused:
+                record = StockRecord.objects.get(product_id=entry.departure_id)
+                stock_release(record.pk, unused)
+            entry.status = WaitStatus.BOOKED
+            entry.order = order
+            entry.ended_at = timezone.now()
+            entry.save(update_fields=["status", "order", "ended_at"])
+            activity_record(
+                actor=system(SystemProcess.WAITING_LIST),
+                action=kinds.WAITLIST_BOOKED,
+                order=order,
+                departure=entry.departure,
+                after={"entry": entry.pk, "people": entry.people - unused},
+            )
 
     def _check_departure_open(self, product):
         from shop.bookings.models import Departure

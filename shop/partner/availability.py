@@ -61,11 +61,12 @@ def stock_refusal(unit: str, *, left: int, quantity: int, in_basket: int = 0) ->
     return text
 
 
-def departure_refusal(departure, quantity: int = 1, *, in_basket: int = 0, now=None):
+def departure_refusal(departure, quantity: int = 1, *, in_basket: int = 0, held: int = 0, now=None):
     """Why `quantity` people cannot book the departure now (cancelled, started, closed, not
-    enough seats); None when they can. Reads the departure's stock record as loaded."""
+    enough seats); None when they can. Reads the departure's stock record as loaded; `held`
+    seats (kept for this visitor by the waiting list) count as theirs."""
     return departure.closed_reason(now) or stock_refusal(
-        SEATS, left=departure.seats_left, quantity=quantity, in_basket=in_basket
+        SEATS, left=departure.seats_left + held, quantity=quantity, in_basket=in_basket
     )
 
 

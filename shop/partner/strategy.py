@@ -13,7 +13,7 @@ from oscar.apps.partner import strategy as oscar_strategy
 from oscar.apps.partner.prices import FixedPrice
 from oscar.apps.partner.prices import Unavailable as UnavailablePrice
 
-from shop.bookings.options import TICKET_TYPE_OPTION, option_value
+from shop.bookings.options import BOOKING_OPTION, TICKET_TYPE_OPTION, option_value
 from shop.partner.availability import DepartureClosed, NotSold, PiecesInStock, SeatsAvailable
 
 
@@ -107,4 +107,24 @@ class Default(
             {"option": attribute.option, "value": attribute.value}
             for attribute in line.attributes.all()
         ]
-        return self.fetch_for_options(line.product, options)
+        info = self.fetch_for_options(line.product, options)
+        held = self.held_for_line(line, options)
+        if held and isinstance(info.availability, SeatsAvailable):
+            # Seats the waiting list holds for this basket are this line's to take.
+            return oscar_strategy.PurchaseInfo(
+                price=info.price,
+                availability=SeatsAvailable(info.availability.num_available + held),
+                stockrecord=info.stockrecord,
+            )
+        return info
+
+    def held_for_line(self, line, options=None) -> int:
+        """Seats a waiting-list hold keeps for the line's basket on its departure."""
+        from shop.bookings.waitlist import held_seats
+
+        if options is None:
+            options = list(line.attributes.all())
+        hold_id = (option_value(options, BOOKING_OPTION) or {}).get("hold")
+        if not hold_id or departure_of(line.product) is None:
+            return 0
+        return held_seats(hold_id=hold_id, departure_id=line.product_id, basket_id=line.basket_id)

@@ -481,6 +481,9 @@ OSCAR_LINE_STATUS_PIPELINE = {}
 SHOP_BUREAU_EMAIL = env("SHOP_BUREAU_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Post within Russia: one flat rate per order, in roubles.
 SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
+# How long seats freed on a sold-out departure are held for the next on its waiting list
+# (shop/bookings/waitlist.py); never past the departure's booking cut-off.
+WAITLIST_HOLD_HOURS = env.int("WAITLIST_HOLD_HOURS", default=12)
 
 # --- Payments (Stripe) ---
 # With no STRIPE_SECRET_KEY the site talks to localstripe, a fake Stripe that `make run`

@@ -177,12 +177,14 @@ def departures_of_the_week(monday: dt.date) -> list:
 def departure_manifest(departure) -> dict:
     """Who is coming on the departure: a row per ticket (with its ticket types and the other
     participants' names), the people booked on active orders and the people checked in."""
+    from shop.bookings.models import TicketVoid
     from shop.bookings.options import booking_of
 
+    # A booking moved to another date is that date's; one its customer cancelled shows so.
     tickets = list(
-        departure.tickets.select_related("order", "checked_in_by", "no_show_by").prefetch_related(
-            "order__lines__attributes__option"
-        )
+        departure.tickets.exclude(void_reason=TicketVoid.MOVED)
+        .select_related("order", "checked_in_by", "no_show_by")
+        .prefetch_related("order__lines__attributes__option")
     )
     rows = []
     for ticket in tickets:
@@ -190,6 +192,7 @@ def departure_manifest(departure) -> dict:
             (line, booking)
             for line in ticket.order.lines.all()
             if line.product_id == departure.pk
+            and (not line.is_cancelled or ticket.is_void)
             and (booking := booking_of(line))
             and booking["ref"] == ticket.booking_ref
         ]
@@ -204,7 +207,7 @@ def departure_manifest(departure) -> dict:
         )
     return {
         "rows": rows,
-        "people": sum(t.people for t in tickets if t.order.is_active),
+        "people": sum(t.people for t in tickets if t.order.is_active and not t.is_void),
         "checked_in": sum(t.people for t in tickets if t.checked_in_at),
         "gingerbread": meeting_point_goods(departure),
     }

@@ -16,7 +16,11 @@ from oscar.core.loading import get_model
 from shop.bookings.cancellation import CancellationError, departure_cancel_for_everyone
 from shop.bookings.go_no_go import DecisionError, departure_cancel_too_few, departure_run_anyway
 from shop.bookings.models import CancelReason, Departure, DepartureStatus, Ticket
-from shop.bookings.selectors import departures_awaiting_decision, guide_candidates
+from shop.bookings.selectors import (
+    departure_waiting_list,
+    departures_awaiting_decision,
+    guide_candidates,
+)
 from shop.bookings.services import DepartureChangeError, departure_guides_set
 from shop.bookings.tickets import (
     CheckInError,
@@ -164,6 +168,7 @@ class ManifestView(TeamAccessMixin, TemplateView):
         now = timezone.now()
         window = check_in_window(self.departure)
         context.update(departure_manifest(self.departure))
+        context["waiting_list"] = departure_waiting_list(self.departure)
         context.update(
             {
                 "departure": self.departure,

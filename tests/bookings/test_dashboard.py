@@ -206,9 +206,10 @@ def test_saving_the_tour_facts_records_before_and_after(staff_client, manager, t
         "tour-max_group_size": "12",
         "tour-max_per_booking": "6",
         "tour-booking_cutoff_hours": "24",
+        "tour-free_cancellation_hours": "48",
         "tour-decision_hours": "36",
         "tour-cancel_below_minimum": "on",
-        "tour-cancellation_terms": "Бесплатно за сутки",
+        "tour-cancellation_terms": "В шторм отменяем и возвращаем деньги",
         "tour-is_group_booking": "on",
         "en-meeting_point": "Baikalsk railway station",
         "en-what_to_bring": "A warm jacket",
@@ -221,6 +222,7 @@ def test_saving_the_tour_facts_records_before_and_after(staff_client, manager, t
     assert response.status_code == 302
     tour.refresh_from_db()
     assert (tour.duration_minutes, tour.max_group_size, tour.languages) == (180, 12, "ru,en")
+    assert tour.free_cancellation_hours == 48
     assert tour.is_group_booking
     assert (tour.decision_hours, tour.cancel_below_minimum) == (36, True)
     english = TourTranslation.objects.get(tour=tour, language="en")
@@ -253,6 +255,8 @@ def test_saving_the_tour_facts_records_before_and_after(staff_client, manager, t
         ("tour-max_group_size", "100000"),
         ("tour-difficulty", "extreme"),
         ("tour-booking_cutoff_hours", "abc"),
+        ("tour-free_cancellation_hours", "-1"),
+        ("tour-free_cancellation_hours", "100000"),
         ("tour-decision_hours", "100000"),
         ("zh-hans-meeting_point", "地" * 300),
     ],
@@ -267,6 +271,7 @@ def test_bad_tour_facts_change_nothing(staff_client, tour, field, value):
         "tour-max_group_size": "15",
         "tour-max_per_booking": "10",
         "tour-booking_cutoff_hours": "12",
+        "tour-free_cancellation_hours": "24",
         "tour-decision_hours": "24",
         field: value,
     }

@@ -36,7 +36,11 @@ def departures(tour):
 
 
 def book_link(departure):
-    return f"?departure={departure.pk}"
+    return f"/book/?departure={departure.pk}"
+
+
+def waitlist_link(departure):
+    return f"/waitlist/?departure={departure.pk}"
 
 
 def test_tour_page_shows_the_facts_a_tourist_needs(client, tour):
@@ -78,6 +82,10 @@ def test_each_departure_state_is_shown_and_only_open_ones_can_be_booked(client, 
     assert book_link(open_) in html and book_link(few) in html
     for departure in (sold_out, closed, cancelled):
         assert book_link(departure) not in html
+    # A sold-out date leads to its waiting list; a closed or cancelled one nowhere.
+    assert waitlist_link(sold_out) in html
+    for departure in (open_, few, closed, cancelled):
+        assert waitlist_link(departure) not in html
 
 
 def test_past_departures_are_not_listed_and_cutoff_closes_booking(client, tour):

@@ -197,6 +197,7 @@ class World:
             "parent": self.category.pk,
             "page_pk": self.page.pk,
             "hash": "nothing-here",
+            "code": self.ticket.code,
         }
         self.pk_by_key = {
             "team:manifest": self.departure.pk,
@@ -205,6 +206,7 @@ class World:
             "team:rubric": Rubric.objects.first().pk,
             "team:period": Period.objects.first().pk,
             "bookings:book": self.departure.tour_id,
+            "bookings:waitlist": self.departure.tour_id,
             "bookings-dashboard:tour-detail": self.departure.tour_id,
             "bookings-dashboard:tour-schedule": self.departure.tour_id,
             "bookings-dashboard:departure-edit": self.departure.tour_id,
@@ -218,6 +220,8 @@ class World:
         }
         self.tokens = {
             "customercare:order-status": self.order.verification_hash(),
+            "customercare:booking-cancel": self.order.verification_hash(),
+            "customercare:booking-move": self.order.verification_hash(),
             "customercare:ticket": ticket_token(self.ticket),
             "customercare:ticket-calendar": ticket_token(self.ticket),
             "customercare:ticket-image": ticket_token(self.ticket),

@@ -31,6 +31,7 @@ from shop.bookings.dashboard.forms import (
 from shop.bookings.go_no_go import DecisionError, departure_cancel_too_few, departure_run_anyway
 from shop.bookings.models import Departure, DepartureStatus, Tour
 from shop.bookings.selectors import (
+    departure_waiting_list,
     departures_awaiting_decision,
     departures_with_booking_data,
     tour_translations,
@@ -336,6 +337,10 @@ class DepartureEditView(DashboardPermissionMixin, DepartureMixin, TemplateView):
 
     permission_required = (VIEW_DEPARTURE, CHANGE_DEPARTURE)
     template_name = "bookings/dashboard/departure_form.html"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("waiting_list", departure_waiting_list(kwargs["departure"]))
+        return super().get_context_data(**kwargs)
 
     def get(self, request, *args, **kwargs):
         departure = self.get_departure()

@@ -1,0 +1,19 @@
+"""What the customers' own changes and the waiting list leave for later; a scheduler runs this
+every few minutes (each pass is safe to repeat and to run beside the task worker)."""
+
+from django.core.management.base import BaseCommand
+
+from shop.bookings.changes import booking_changes_refund_missing
+from shop.bookings.waitlist import waitlist_offer_everywhere
+
+
+class Command(BaseCommand):
+    help = (
+        "Release waiting-list holds that ran out and offer free seats to the next in line; "
+        "send the refunds of booking changes that never reached the payment layer."
+    )
+
+    def handle(self, *args, **options):
+        offered = waitlist_offer_everywhere()
+        refunds = booking_changes_refund_missing()
+        self.stdout.write(f"{offered} offered seats from a waiting list, {refunds} refunds sent.")
