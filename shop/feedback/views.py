@@ -17,6 +17,7 @@ from shop.feedback.services import (
 
 class FeedbackView(PrivatePageMixin, TemplateView):
     template_name = "feedback/give.html"
+    referrer_policy = "same-origin"  # the page posts a form (see PrivatePageMixin)
 
     def _ticket(self):
         try:
