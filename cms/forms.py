@@ -30,6 +30,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from shop.core.clients import client_ip
+
 MIN_SECONDS = 3
 MAX_AGE = 24 * 60 * 60
 LIMIT_PER_HOUR = 5
@@ -47,17 +49,8 @@ def _stamp() -> str:
 
 def client_address(request) -> str:
     """The visitor's address: REMOTE_ADDR, or the last address a trusted proxy added."""
-    address = request.META.get("REMOTE_ADDR") or ""
-    trusted = set(settings.TRUSTED_PROXIES)
-    if address in trusted:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        for candidate in reversed([a for a in forwarded if a]):
-            if candidate not in trusted:
-                address = candidate
-                break
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
+    parsed = client_ip(request)
+    if parsed is None:
         return "unknown"
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))

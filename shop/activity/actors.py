@@ -33,6 +33,7 @@ class SystemProcess(models.TextChoices):
     CHECKOUT = "checkout", _("checkout")
     PAYMENT_NOTIFICATION = "payment_notification", _("payment notification")
     RECONCILIATION = "reconciliation", _("payment reconciliation")
+    RECEIPTS = "receipts", _("receipts")
 
 
 @dataclass(frozen=True)
