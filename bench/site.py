@@ -30,9 +30,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -132,7 +136,28 @@ def prepare() -> dict:
         count(url)
         counts[name] = {"rendered": rendered, "cached": count(url)}
     rush = {"tour": festival.pk, "departure": last_seats.pk}
-    return {"pages": pages, "queries": counts, "rush": rush}
+    # Watched during the rush: the rushed tour's page changes with every seat sold; the other
+    # tours' and the gingerbread's pages should stay kept.
+    watch = {
+        "the rushed tour": festival.get_absolute_url(),
+        "tour with 60 departures": pages["tour with 60 departures"],
+        "tour landing page (Wagtail)": pages["tour landing page (Wagtail)"],
+        "gingerbread product": pages["gingerbread product"],
+    }
+    return {"pages": pages, "queries": counts, "rush": rush, "watch": watch}
+
+
+def watch_pages(site: str, paths: dict, stop) -> dict:
+    """Each page requested by a new anonymous visitor every half second until `stop` is set:
+    how often it came from the page cache."""
+    seen = {name: {"hit": 0, "rendered": 0} for name in paths}
+    while not stop.is_set():
+        for name, path in paths.items():
+            response = requests.get(site + path, timeout=30)
+            kept = response.headers.get("X-Page-Cache") == "hit"
+            seen[name]["hit" if kept else "rendered"] += 1
+        stop.wait(0.5)
+    return seen
 
 
 def _category(products):
@@ -275,9 +300,19 @@ def main() -> int:
         for name, path in prepared["pages"].items():
             wrk(site + path, 2, args.connections)  # warm-up
             results[name] = wrk(site + path, args.seconds, args.connections)
-        started = time.perf_counter()
-        outcomes = rush(site=site, localstripe=stripe, customers=args.customers, **prepared["rush"])
-        rushed = summary(outcomes, time.perf_counter() - started)
+        for path in prepared["watch"].values():
+            for _ in range(2):  # kept (and what it shows noted) before the rush starts
+                requests.get(site + path, timeout=30)
+        stop = threading.Event()
+        with ThreadPoolExecutor(1) as pool:
+            watched = pool.submit(watch_pages, site, prepared["watch"], stop)
+            started = time.perf_counter()
+            outcomes = rush(
+                site=site, localstripe=stripe, customers=args.customers, **prepared["rush"]
+            )
+            rushed = summary(outcomes, time.perf_counter() - started)
+            stop.set()
+            watched = watched.result()
     shutil.rmtree(static_root, ignore_errors=True)
     shutil.rmtree(cache_dir, ignore_errors=True)
     base = results["bare view (baseline)"]["rps"]
@@ -314,6 +349,16 @@ def main() -> int:
         f"{told.get('error', 0) + told.get('unknown', 0)} | {rushed['server_errors']} | "
         f"{rushed['requests']} | {rushed['p50']:.0f} | {rushed['p99']:.0f} | "
         f"{rushed['seconds']:.1f} |",
+        "",
+        "During the rush, each page below requested by a new anonymous visitor every half "
+        "second: a seat sold makes only the rushed tour's page (and the lists) stale",
+        "",
+        "| page | requests | from the page cache | rendered |",
+        "|---|---|---|---|",
+        *(
+            f"| {name} | {row['hit'] + row['rendered']} | {row['hit']} | {row['rendered']} |"
+            for name, row in watched.items()
+        ),
     ]
     table = "\n".join(lines)
     print(table)

@@ -1,7 +1,5 @@
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProduct
 
@@ -39,11 +37,14 @@ class Product(TranslatedMixin, AbstractProduct):
 
     def __str__(self):
         # Basket and order lines describe a product by str(); a departure reads as
-        # "Tour title, 28 November 2026, 18:00" in local time, not as raw attributes.
+        # "Tour title, 28 November 2026, 18:00" in local time and the language's date style
+        # ("2026年11月28日 18:00"), not as raw attributes.
+        from shop.core.dates import when_text
+
         title = self.get_title() or self.upc or ""
         starts_at = self.departure_starts_at
         if starts_at:
-            return f"{title}, {date_format(timezone.localtime(starts_at), 'j E Y, H:i')}"
+            return f"{title}, {when_text(starts_at, 'date_time')}"
         return title
 
 

@@ -108,7 +108,10 @@ class ProductDetailView(PageCacheMixin, OscarProductDetailView):
         return None
 
     def get_context_data(self, **kwargs):
+        from shop.core.freshness import depends_on
+
         context = super().get_context_data(**kwargs)
+        depends_on(self.object.pk)  # its price, stock or seats, outside the fragments too
         if not self.object.is_parent:
             # The facts list reads the attributes (weight, filling): one query, not three.
             prefetch_related_objects(

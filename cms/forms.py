@@ -7,6 +7,8 @@ checks that keep spam out without a captcha (which would need a third-party serv
 - at most LIMIT_PER_HOUR messages an hour from one address (an IPv6 network of /64 counts
   as one), and each shown form sends at most one message.
 
+Every text field is bounded (LINE_MAX, MESSAGE_MAX), whatever the editors set up.
+
 Behind a reverse proxy, REMOTE_ADDR is the proxy's: settings.TRUSTED_PROXIES lists the
 proxies whose X-Forwarded-For is believed.
 
@@ -22,6 +24,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMessage
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -30,10 +33,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+# Where the visitor comes from, behind the trusted proxies (also read by the sign-in guard).
 from shop.core.clients import client_ip
 
 MIN_SECONDS = 3
 MAX_AGE = 24 * 60 * 60
+# The longest a field an editor adds may hold: a line, or a message (a text area). A longer
+# one is refused with the field's own message before anything is kept or mailed.
+LINE_MAX = 255
+MESSAGE_MAX = 5000
 LIMIT_PER_HOUR = 5
 SALT = "cms.contact-form"
 PROTECTION_FIELDS = ("website", "started", "consent")
@@ -48,10 +56,11 @@ def _stamp() -> str:
 
 
 def client_address(request) -> str:
-    """The visitor's address: REMOTE_ADDR, or the last address a trusted proxy added."""
-    parsed = client_ip(request)
-    if parsed is None:
+    """The visitor's address for counting: an IPv6 network of /64 counts as one."""
+    address = client_ip(request)
+    if address is None:
         return "unknown"
+    parsed = ipaddress.ip_address(address)
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
@@ -97,12 +106,25 @@ def privacy_url(request) -> str:
     return legal_page_url(request, "privacy_page")
 
 
+def _bound_length(field) -> None:
+    """Wagtail's form builder makes its text fields without a length limit."""
+    if not isinstance(field, forms.CharField):
+        return
+    limit = MESSAGE_MAX if isinstance(field.widget, forms.Textarea) else LINE_MAX
+    if field.max_length is None or field.max_length > limit:
+        field.max_length = limit
+        field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = str(limit)
+
+
 def protected_form_class(base):
     class ProtectedForm(base):
         def __init__(self, *args, **kwargs):
             self.client_key = kwargs.pop("client_key", "")
             privacy = kwargs.pop("privacy_url", "")
             super().__init__(*args, **kwargs)
+            for field in self.fields.values():
+                _bound_length(field)
             self.fields["website"] = forms.CharField(
                 label=_("Leave this field empty"),
                 required=False,

@@ -8,8 +8,11 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from shop.core import oscar_guards
 from shop.core.accounts import AuthView, RegistrationView
+from shop.core.headers import csp_report
 from shop.core.health import healthz
+from shop.core.login_guard import LockoutsView
 from shop.core.search import SiteSearchView, oscar_search_redirect
 from shop.core.seo import SITEMAPS, robots_txt
 from shop.payments.urls import webhook_urlpatterns
@@ -17,12 +20,14 @@ from shop.payments.urls import webhook_urlpatterns
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt, name="robots"),
+    path("csp-report/", csp_report, name="csp-report"),
     path(
         "sitemap.xml",
         cache_page(60 * 60)(sitemap_view),
         {"sitemaps": SITEMAPS},
         name="sitemap",
     ),
+    path("cms/", include(oscar_guards.urlpatterns_before_wagtail)),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Stripe calls the webhook without a language prefix.
@@ -48,6 +53,9 @@ urlpatterns += i18n_patterns(
     # Oscar's sign-up, with consent to the processing of personal data (same addresses).
     path("shop/accounts/login/", AuthView.as_view(), name="login-with-consent"),
     path("shop/accounts/register/", RegistrationView.as_view(), name="register-with-consent"),
+    path("shop/dashboard/lockouts/", LockoutsView.as_view(), name="dashboard-lockouts"),
+    # Oscar's views that changed state on a GET, guarded at the same addresses.
+    path("shop/", include(oscar_guards.urlpatterns_before_oscar)),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
     # Wagtail's catch-all comes last.

@@ -64,14 +64,15 @@ def test_tour_page_lists_departures_with_seats(client, shop):
     html = response.content.decode()
     assert "Астральные места Байкальска" in html
     assert html.count('class="departure departure--open"') == 2
-    assert "от 450 ₽" in html  # the cheapest fare (child) of each departure
+    # Each departure shows the adult's fare and says so, not the child's 450 ₽.
+    assert html.count("Взрослый: 900\xa0₽") == 2 and "450\xa0₽" not in html
 
 
 def test_gingerbread_page_shows_price_weight_and_basket_form(client, shop):
     response = client.get(shop["gingerbread"].get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    assert "250 ₽" in html
+    assert "250\xa0₽" in html
     assert "90" in html
     assert 'id="add_to_basket_form"' in html
     assert '<input type="number" name="quantity"' in html
@@ -95,7 +96,7 @@ def test_adding_gingerbread_fills_the_basket_summary(client, shop):
     client.post(f"/shop/basket/add/{product.pk}/", {"quantity": 2})
     html = client.get("/shop/basket/").content.decode()
     assert "Пряник «Нерпа»" in html
-    assert "500 ₽" in html
+    assert "500\xa0₽" in html
 
 
 def test_about_page_in_both_languages(client, shop):

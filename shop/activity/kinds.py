@@ -29,6 +29,7 @@ TICKET = "ticket"
 TOUR = "tour"
 PERIOD = "period"
 PAYMENT = "payment"
+ACCOUNT = "account"
 
 ORDER_PLACED = "order.placed"
 ORDER_PAID = "order.paid"
@@ -52,6 +53,7 @@ TOUR_UPDATED = "tour.updated"
 PERIOD_CREATED = "period.created"
 PERIOD_UPDATED = "period.updated"
 PERIOD_DELETED = "period.deleted"
+LOCKOUT_CLEARED = "lockout.cleared"
 
 
 @dataclass(frozen=True)
@@ -237,6 +239,12 @@ _KINDS = [
         gettext_lazy("Period deleted"),
         PERIOD,
         _fixed(gettext_lazy("deleted a teaching period")),
+    ),
+    ActionKind(
+        LOCKOUT_CLEARED,
+        gettext_lazy("Sign-in lockout cleared"),
+        ACCOUNT,
+        _fixed(gettext_lazy("cleared a sign-in lockout")),
     ),
 ]
 

@@ -9,7 +9,6 @@ database), its status and its fares per ticket type.
 """
 
 import datetime as dt
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -291,13 +290,11 @@ class Departure(models.Model):
     def fare_for(self, code: str):
         return next((f for f in self.fares.all() if f.ticket_type.code == code), None)
 
-    def from_price(self) -> Decimal | None:
-        """The cheapest paid fare ("from 450 ₽"); 0 only when every fare is free."""
-        prices = [fare.price for fare in self.fares.all()]
-        if not prices:
-            return None
-        paid = [price for price in prices if price > 0]
-        return min(paid) if paid else Decimal("0")
+    def full_fare(self) -> "Fare | None":
+        """The fare the departure is shown at: an adult's (shop/bookings/pricing.py)."""
+        from shop.bookings.pricing import full_fare
+
+        return full_fare(self.fares.all())
 
 
 class Fare(models.Model):

@@ -31,7 +31,20 @@ class DepartureRow:
     starts_at: dt.datetime  # local time
     seats_left: int
     state: str
-    from_price: Decimal | None
+    fare: Fare | None  # the full fare, the price the row shows (shop/bookings/pricing.py)
+
+    @property
+    def price(self) -> Decimal | None:
+        return self.fare.price if self.fare else None
+
+    @property
+    def fare_name(self) -> str:
+        """Whose price it is ("Adult"), in the active language (names cached, no query)."""
+        from shop.bookings.options import ticket_type_names
+
+        if self.fare is None:
+            return ""
+        return ticket_type_names().get(self.fare.ticket_type.code, self.fare.ticket_type.name)
 
     @property
     def bookable(self) -> bool:
@@ -63,7 +76,7 @@ def departure_row(departure: Departure, now: dt.datetime) -> DepartureRow:
         starts_at=departure.local_starts_at,
         seats_left=seats_left,
         state=state,
-        from_price=departure.from_price(),
+        fare=departure.full_fare(),
     )
 
 
@@ -131,47 +144,6 @@ def tours_departures_between(tour_product_ids, first: dt.datetime, last: dt.date
         .order_by("starts_at")
     )
     return [departure_row(d, now) for d in departures]
-
-
-@dataclass
-class BookedDeparture:
-    departure: Departure
-    starts_at: dt.datetime  # local time
-    people: int
-    tickets: list[tuple[str, int]]
-    lead_name: str
-
-
-def order_booked_departures(order) -> list[BookedDeparture]:
-    """The departures an order books, each with its people, earliest first."""
-    from shop.bookings.options import booking_of
-
-    lines = order.lines.select_related("product").prefetch_related("attributes__option")
-    departures = {
-        d.pk: d
-        for d in Departure.objects.filter(
-            pk__in=[line.product_id for line in lines if line.product_id]
-        ).select_related("tour__product")
-    }
-    booked: dict[int, BookedDeparture] = {}
-    for line in lines:
-        departure = departures.get(line.product_id)
-        if departure is None:
-            continue
-        booking = booking_of(line) or {}
-        row = booked.setdefault(
-            departure.pk,
-            BookedDeparture(
-                departure=departure,
-                starts_at=departure.local_starts_at,
-                people=0,
-                tickets=[],
-                lead_name=booking.get("lead_name", ""),
-            ),
-        )
-        row.people += line.quantity
-        row.tickets.append((booking.get("ticket_type_name", ""), line.quantity))
-    return sorted(booked.values(), key=lambda row: row.starts_at)
 
 
 def tour_translation(tour: Tour) -> TourTranslation:

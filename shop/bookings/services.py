@@ -31,6 +31,7 @@ from shop.bookings.models import (
     TicketType,
     Tour,
 )
+from shop.bookings.pricing import full_price
 from shop.bookings.selectors import tour_translation
 from shop.core.freshness import catalogue_changed
 
@@ -86,12 +87,6 @@ def schedule_starts(
             % {"count": MAX_DEPARTURES_PER_SCHEDULE}
         )
     return starts
-
-
-def from_price(prices: dict[str, Decimal]) -> Decimal:
-    """The "from" price of a departure: its cheapest paid fare (0 only when all are free)."""
-    paid = [price for price in prices.values() if price > 0]
-    return min(paid) if paid else Decimal("0")
 
 
 def _partner():
@@ -188,7 +183,7 @@ def _create_departure(tour, starts_at, capacity, prices, types, partner, actor) 
         product=child,
         partner=partner,
         partner_sku=code,
-        price=from_price(prices),
+        price=full_price(prices.values()),
         price_currency=settings.OSCAR_DEFAULT_CURRENCY,
         num_in_stock=capacity,
         num_allocated=0,
@@ -229,7 +224,7 @@ def departure_update(
             StockRecord.objects.filter(product_id=departure.pk)
             .alias(sold=allocated)
             .filter(sold__lte=capacity)
-            .update(num_in_stock=capacity, price=from_price(prices))
+            .update(num_in_stock=capacity, price=full_price(prices.values()))
         )
         catalogue_changed()
         if not changed:

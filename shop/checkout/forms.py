@@ -1,6 +1,8 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.checkout.forms import ShippingAddressForm
+from oscar.apps.checkout.forms import GatewayForm, ShippingAddressForm
 from oscar.core.loading import get_model
 
 from shop.shipping.methods import POST_COUNTRY
@@ -8,6 +10,56 @@ from shop.shipping.methods import POST_COUNTRY
 Country = get_model("address", "Country")
 
 CHOOSE_METHOD = _("Please choose how you would like to receive your order.")
+
+
+class CheckoutGatewayForm(GatewayForm):
+    """The checkout's first step: go on as a guest with an e-mail, or sign in.
+
+    The page shows two small forms posting here, each with its choice in a hidden field.
+    Oscar's third choice (create an account first) is a link to the sign-up page instead.
+    """
+
+    username = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    options = forms.ChoiceField(
+        choices=[(GatewayForm.GUEST, GatewayForm.GUEST), (GatewayForm.EXISTING, "")],
+        initial=GatewayForm.GUEST,
+        widget=forms.HiddenInput,
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The e-mail or the password is wrong. Please check them; the password is "
+            "case-sensitive."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Password")
+        self.fields["password"].required = False
+
+    def clean(self):
+        if not self.is_guest_checkout():
+            if not self.cleaned_data.get("password"):
+                self.add_error("password", _("Enter your password."))
+                return self.cleaned_data
+            return AuthenticationForm.clean(self)
+        email = self.cleaned_data.get("username")
+        # A guest may not use the e-mail of an account (Oscar's rule): the orders would not
+        # reach it.
+        if email and get_user_model()._default_manager.filter(email__iexact=email).exists():
+            self.add_error(
+                "username",
+                _(
+                    "There is an account with this e-mail: sign in with its password, "
+                    "or continue with another e-mail."
+                ),
+            )
+        return self.cleaned_data
 
 
 class DeliveryMethodForm(forms.Form):

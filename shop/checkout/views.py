@@ -5,21 +5,21 @@ only the post asks for an address. Oscar's payment, preview and placement views 
 their pre-conditions (in shop.checkout.session) send a customer who skipped a step back to it.
 """
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from oscar.apps.checkout import views as oscar_views
 from oscar.core.loading import get_class, get_model
 
-from shop.bookings.selectors import order_booked_departures
-from shop.bookings.ticket_documents import ticket_path
-from shop.checkout.forms import CHOOSE_METHOD, DeliveryMethodForm, PostAddressForm
-from shop.customercare.services import order_status_path
+from shop.checkout.forms import (
+    CHOOSE_METHOD,
+    CheckoutGatewayForm,
+    DeliveryMethodForm,
+    PostAddressForm,
+)
+from shop.customercare.services import order_status_path, order_summary
 from shop.shipping.methods import POST_COUNTRY, MeetingPointPickup, requires_address
-from shop.shipping.repository import method_for_order
 
 Repository = get_class("shipping.repository", "Repository")
 NoShippingRequired = get_class("shipping.methods", "NoShippingRequired")
@@ -27,20 +27,38 @@ UserAddress = get_model("address", "UserAddress")
 
 
 class IndexView(oscar_views.IndexView):
-    success_url = reverse_lazy("checkout:shipping-method")
+    """Step 1: continue as a guest with an e-mail, or sign in. Signed-in customers skip it."""
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        if form.is_new_account_checkout():
-            # Oscar sends a new account back to its address step; ours starts with delivery.
-            query = urlencode(
-                {
-                    "next": reverse("checkout:shipping-method"),
-                    "email": form.cleaned_data["username"],
-                }
-            )
-            return redirect(f"{reverse('customer:register')}?{query}")
-        return response
+    form_class = CheckoutGatewayForm
+    success_url = reverse_lazy("checkout:shipping-method")
+    CHOICES = {CheckoutGatewayForm.GUEST: "guest", CheckoutGatewayForm.EXISTING: "signin"}
+
+    def chosen(self) -> str:
+        return self.request.POST.get("options") if self.request.method == "POST" else ""
+
+    def form_for(self, option: str, bound=None):
+        """The guest's or the sign-in form: the submitted one as it came back, else a new one
+        (ids of each form's fields start with its name, so both fit on one page)."""
+        chosen = self.chosen() if self.chosen() in self.CHOICES else CheckoutGatewayForm.GUEST
+        if bound is not None and chosen == option:
+            return bound
+        email = self.checkout_session.get_guest_email()
+        return self.form_class(
+            initial={"username": email or "", "options": option},
+            auto_id=f"{self.CHOICES[option]}-%s",
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["auto_id"] = f"{self.CHOICES.get(self.chosen(), 'guest')}-%s"
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        bound = ctx["form"] if ctx["form"].is_bound else None
+        ctx["guest_form"] = self.form_for(CheckoutGatewayForm.GUEST, bound)
+        ctx["signin_form"] = self.form_for(CheckoutGatewayForm.EXISTING, bound)
+        return ctx
 
 
 class ShippingMethodView(oscar_views.ShippingMethodView):
@@ -177,18 +195,14 @@ class ShippingAddressView(oscar_views.ShippingAddressView):
 
 
 class ThankYouView(oscar_views.ThankYouView):
+    """The order just placed: what happens next, the tickets and the status page's link, from
+    the same summary as the status page (shop.customercare.services.order_summary)."""
+
     def get_context_data(self, *args, **kwargs):
         ctx = super().get_context_data(*args, **kwargs)
-        ctx["delivery_method"] = method_for_order(ctx["order"])
-        ctx["no_delivery"] = ctx["order"].shipping_code == NoShippingRequired.code
-        ctx["booked_departures"] = order_booked_departures(ctx["order"])
-        ctx["status_path"] = order_status_path(ctx["order"])
-        ctx["tickets"] = [
-            (ticket, ticket_path(ticket))
-            for ticket in ctx["order"]
-            .tickets.select_related("departure")
-            .order_by("departure__starts_at", "pk")
-        ]
+        order = ctx["order"]
+        ctx.update(order_summary(order))
+        ctx["status_path"] = order_status_path(order)
         return ctx
 
 

@@ -47,6 +47,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_groups, dispatch_uid="shop.core.ensure_groups")
+        from shop.core import access  # noqa: F401  (registers the access table's check)
         from shop.core.freshness import connect_content_signals, connect_signals
 
         connect_signals()

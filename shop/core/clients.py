@@ -9,8 +9,9 @@ import ipaddress
 from django.conf import settings
 
 
-def client_ip(request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The visitor's address (None when it is not an address at all)."""
+def client_ip(request) -> str | None:
+    """The visitor's address: REMOTE_ADDR, or the last address a trusted proxy added; None
+    when it is no address at all."""
     address = request.META.get("REMOTE_ADDR") or ""
     trusted = set(settings.TRUSTED_PROXIES)
     if address in trusted:
@@ -20,15 +21,16 @@ def client_ip(request) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
                 address = candidate
                 break
     try:
-        return ipaddress.ip_address(address)
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None
 
 
-def ip_in_networks(address, networks) -> bool:
+def ip_in_networks(address: str | None, networks) -> bool:
     """Whether `address` lies in one of `networks` ("185.71.76.0/27", "127.0.0.1", …)."""
     if address is None:
         return False
+    address = ipaddress.ip_address(address)
     for network in networks:
         try:
             if address in ipaddress.ip_network(network, strict=False):

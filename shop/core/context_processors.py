@@ -16,12 +16,14 @@ def site_chrome(request):
 
 
 def storefront_version(request):
-    """The version cached product fragments are keyed by (shop/core/freshness.py)."""
+    """The versions cached fragments are keyed by (shop/core/freshness.py): a fragment keyed
+    by `catalogue_version` changes with any product; one showing a single product uses the
+    `family_version` filter instead."""
     from django.utils.functional import SimpleLazyObject
 
-    from shop.core.freshness import catalogue_version, content_version
+    from shop.core.freshness import content_version, listing_version
 
     return {
-        "catalogue_version": SimpleLazyObject(catalogue_version),
+        "catalogue_version": SimpleLazyObject(listing_version),
         "content_version": SimpleLazyObject(content_version),
     }

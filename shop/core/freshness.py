@@ -1,16 +1,32 @@
-"""One version for everything a storefront page shows about products: titles, prices, seats,
-stock, departures. Cached fragments and whole pages carry the version in their key, so any
-change makes every one of them stale at once (coarse, and never wrong).
+"""Versions of what storefront pages show about products: titles, prices, seats, stock,
+departures. Cached fragments and whole pages carry versions in their key, so a change makes
+every one of them that shows it stale at once (never wrong).
 
-Changes through the ORM bump it by signal; the guarded stock UPDATEs (allocation, release,
-hand-over) and bulk updates bump it themselves, after their transaction commits. What changes
-with time alone bumps it too: each version knows when the clock next changes what pages show
-(a departure's booking closes or it starts, or the day turns), and the first request after
-that moment starts a new version. Fragments and pages also expire after a minute, as a net.
-With several app servers the cache must be shared (CACHE_URL, e.g. Redis), as for sessions
-and baskets.
+Three kinds of version:
+
+- the **storefront version** (`catalogue_version`): any change through the ORM (a product,
+  price, departure, fare saved by staff) bumps it by signal, and so does the clock: each
+  version knows when the clock next changes what pages show (a departure's booking closes or
+  it starts, or the day turns), and the first request after that moment starts a new one.
+  Every cached page and fragment depends on it.
+- a **product family version** per tour or product (`family_version(pk)`): the guarded stock
+  UPDATEs (a seat or a gingerbread sold, released, handed over) bump only the family of the
+  product they touched (a departure's family is its tour), and with it
+- the **any-product version**, which what lists many products (home, catalogue, calendar)
+  depends on (`listing_version`, the `catalogue_version` of templates).
+
+A fragment that shows one product is keyed by that product's family (the `family_version`
+template filter); a fragment keyed by `catalogue_version` depends on every family. Both note
+what they depend on for the page being rendered (`depends_on`), so that the page cache
+(shop/core/page_cache.py) keys a whole page by exactly the families it shows: a rush on one
+tour leaves the pages of the other tours and of the gingerbread cached.
+
+Fragments and pages also expire after a minute, as a net. With several app servers the cache
+must be shared (CACHE_URL, e.g. Redis); if it cannot be reached, pages are rendered without it
+(shop/core/cache_backend.py) and every version is bumped when it comes back.
 """
 
+import contextvars
 import datetime as dt
 import uuid
 
@@ -20,37 +36,131 @@ from django.utils import timezone
 
 KEY = "storefront:version"
 DUE_KEY = "storefront:due:"
+ANY_KEY = "storefront:any-product"
+FAMILY_KEY = "storefront:product:"
+EVERY_FAMILY = "*"
+
+# The families the page being rendered shows (None outside a page the page cache may keep).
+_depends: contextvars.ContextVar[set | None] = contextvars.ContextVar("depends", default=None)
+
+
+def _new() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 def _version(key: str) -> str:
     version = cache.get(key)
     if version is None:
-        cache.add(key, uuid.uuid4().hex[:12], None)
+        cache.add(key, _new(), None)
         version = cache.get(key)
-    return version
+    # None: the cache cannot be reached. A version of its own keys nothing that was kept.
+    return version or _new()
 
 
-def _changed(key: str) -> None:
-    """Call inside or outside a transaction. The version changes at once and again when the
+def _changed(*keys: str) -> None:
+    """Call inside or outside a transaction. The versions change at once and again when the
     transaction commits: a page rendered in between, from data not yet committed, is cached
     under a version that the commit makes stale."""
 
     def bump():
-        cache.set(key, uuid.uuid4().hex[:12], None)
+        cache.set_many({key: _new() for key in keys}, None)
 
     bump()
     transaction.on_commit(bump)
 
 
+def start_recording():
+    """Begin noting the families a page shows; returns the token for `stop_recording`."""
+    return _depends.set(set())
+
+
+def stop_recording(token) -> set:
+    found = _depends.get() or set()
+    _depends.reset(token)
+    return found
+
+
+def depends_on(*families) -> None:
+    """The page being rendered shows these families (product ids, or EVERY_FAMILY)."""
+    found = _depends.get()
+    if found is not None:
+        found.update(families)
+
+
+def family_versions(families) -> str:
+    """One string for the versions of these families (EVERY_FAMILY: the any-product one)."""
+    keys = sorted({ANY_KEY if f == EVERY_FAMILY else f"{FAMILY_KEY}{f}" for f in families})
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        cache.add(key, _new(), None)
+    if missing:
+        found.update(cache.get_many(missing))
+    return "-".join(str(found.get(key) or _new()) for key in keys)
+
+
+def page_versions(families) -> str:
+    """For a whole page: the storefront, content and these families' versions, read in one
+    round trip to the cache (and one more for the clock)."""
+    keys = sorted({ANY_KEY if f == EVERY_FAMILY else f"{FAMILY_KEY}{f}" for f in families})
+    found = cache.get_many([KEY, CONTENT_KEY, *keys])
+    storefront = _clocked(found.get(KEY) or _version(KEY))
+    content = found.get(CONTENT_KEY) or _version(CONTENT_KEY)
+    if all(key in found for key in keys):
+        kept = "-".join(str(found[key]) for key in keys)
+    else:
+        kept = family_versions(families)
+    return f"{storefront}.{content}.{kept}"
+
+
+def family_version(product_id) -> str:
+    """For a fragment that shows one product: the storefront and its family's versions."""
+    depends_on(int(product_id))
+    return f"{catalogue_version()}.{family_versions([int(product_id)])}"
+
+
+def listing_version() -> str:
+    """For a fragment that shows many products: the storefront and any-product versions."""
+    depends_on(EVERY_FAMILY)
+    return f"{catalogue_version()}.{family_versions([EVERY_FAMILY])}"
+
+
+def products_changed(*product_ids) -> None:
+    """Seats or stock of these products (and so of their families) changed."""
+    _changed(ANY_KEY, *(f"{FAMILY_KEY}{pk}" for pk in product_ids if pk))
+
+
+def stockrecords_changed(*stockrecord_ids) -> None:
+    """After a guarded UPDATE of these stock records: their products' families changed (a
+    departure's family is its tour)."""
+    from oscar.core.loading import get_model
+
+    rows = (
+        get_model("partner", "StockRecord")
+        .objects.filter(pk__in=stockrecord_ids)
+        .values_list("product_id", "product__parent_id")
+    )
+    products_changed(*{pk for row in rows for pk in row if pk})
+
+
+def everything_changed() -> None:
+    """Every version at once: the shared cache came back after writes to it were lost."""
+    _changed(KEY, ANY_KEY, CONTENT_KEY)
+
+
 def catalogue_version() -> str:
-    version = _version(KEY)
+    return _clocked(_version(KEY))
+
+
+def _clocked(version: str) -> str:
+    """The storefront version, or a new one when the clock has changed what pages show."""
     due = cache.get(DUE_KEY + version)
     if due is None:
         due = _next_change_by_clock().timestamp()
         cache.set(DUE_KEY + version, due, 2 * 24 * 3600)
     if timezone.now().timestamp() >= due:
         # Another request may do the same at the same moment: two new versions, one wins.
-        version = uuid.uuid4().hex[:12]
+        version = _new()
         cache.set(KEY, version, None)
     return version
 

@@ -1,20 +1,24 @@
 """Whole storefront pages for anonymous visitors, served from the cache.
 
 A storefront page (home, content pages, catalogue, category, product, tour) is the same for
-every anonymous visitor but for three things: the CSRF token in its forms, the basket in the
-header and the flash messages. So a page rendered for a visitor with an empty basket and no
-messages is kept with its CSRF tokens and its basket link cut out, and served to the next
-anonymous visitor with their own token and, if they have one, their own basket put back in.
+every anonymous visitor but for four things: the CSRF token in its forms, the nonce of its
+inline scripts (shop/core/headers.py), the basket in the header and the flash messages. So a
+page rendered for a visitor with an empty basket and no messages is kept with its CSRF
+tokens, nonces and basket link cut out, and served to the next anonymous visitor with their
+own token and nonce and, if they have one, their own basket put back in.
 Signed-in visitors, visitors with messages waiting and every other request go through the
 views as before.
 
 Freshness is that of the cached fragments (shop/core/freshness.py): the key carries the
-storefront version (products, prices, seats, stock, departures, and the clock: a booking that
-closes or a departure that starts begins a new version) and the content version (Wagtail
-pages, menus, contacts, images), so any change of what a page shows makes every cached page
-stale at once; a page also expires after PAGE_CACHE_SECONDS, as a net. The key is taken before
-the view runs: a page rendered while a change commits is stored under the version that change
-has already replaced, and never served.
+storefront version (staff's changes of products, prices, departures, and the clock: a booking
+that closes or a departure that starts begins a new version), the content version (Wagtail
+pages, menus, contacts, images) and the versions of the product families the page showed when
+it was last rendered (noted while it rendered; every family when it showed many products or
+it is not known): a seat sold on one tour makes that tour's pages and the lists stale at once,
+and leaves the other tours' and the gingerbread's pages kept. A page also expires after
+PAGE_CACHE_SECONDS, as a net. The key is taken before the view runs: a page rendered while a
+change commits is stored under the version that change has already replaced, and never
+served.
 
 Views opt in with `allow(request)` (Oscar's catalogue views through `PageCacheMixin`, Wagtail
 pages but forms through the `before_serve_page` hook in cms/wagtail_hooks.py). Only a 200
@@ -34,9 +38,19 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import cc_delim_re
 
-from shop.core.freshness import catalogue_version, content_version
+from shop.core.freshness import (
+    EVERY_FAMILY,
+    catalogue_version,
+    content_version,
+    family_versions,
+    page_versions,
+    start_recording,
+    stop_recording,
+)
 
+DEPENDS_KEY = "page-families:"
 CSRF_MARK = b"\x00csrf-token\x00"
+NONCE_MARK = b"\x00csp-nonce\x00"
 BASKET_MARK = b"\x00basket-link\x00"
 BASKET_TEMPLATE = "includes/basket_link.html"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
@@ -92,17 +106,28 @@ def _eligible(request) -> bool:
     return not request.user.is_authenticated and _no_messages(request)
 
 
-def _key(request) -> str:
+def _digest(request) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
-    versions = f"{catalogue_version()}.{content_version()}"
-    return f"page:{translation.get_language()}:{versions}:{digest}"
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def _families(request) -> list:
+    """The product families this page showed when it was last rendered (every one, when
+    that is not known): its key carries their versions and no other's."""
+    return caches["pages"].get(DEPENDS_KEY + _digest(request)) or [EVERY_FAMILY]
+
+
+def _key(request, families) -> str:
+    versions = page_versions(families)
+    return f"page:{translation.get_language()}:{versions}:{_digest(request)}"
 
 
 def _visitor_page(request, entry) -> HttpResponse:
     body = entry["body"]
     if CSRF_MARK in body:  # a page without a form sets no CSRF cookie, as when rendered
         body = body.replace(CSRF_MARK, get_token(request).encode())
+    if NONCE_MARK in body:  # this response's Content-Security-Policy names this nonce
+        body = body.replace(NONCE_MARK, str(request.csp_nonce).encode())
     basket_link = entry["basket_link"]
     if _has_basket(request) and request.basket.num_items:
         basket_link = render_to_string(BASKET_TEMPLATE, {"request": request}).encode()
@@ -134,6 +159,11 @@ def _entry(request, response) -> dict | None:
     body = _CSRF_INPUT.sub(rb"\1" + CSRF_MARK + rb"\3", body)
     if any(token in body for token in tokens):
         return None  # a token outside a form field: not ours to cut out
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:
+        body = body.replace(f'nonce="{nonce}"'.encode(), b'nonce="' + NONCE_MARK + b'"')
+        if nonce.encode() in body:
+            return None  # the nonce somewhere else: not ours to cut out
     basket_link = render_to_string(BASKET_TEMPLATE, {"request": request}).encode()
     if body.count(basket_link) != 1:
         return None  # a page without the site's header, or with a basket shown twice
@@ -162,19 +192,43 @@ class PageCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not _may_keep(view_func) or not _eligible(request):
             return None
-        key = _key(request)
+        families = _families(request)
+        key = _key(request, families)
         entry = caches["pages"].get(key)
         if entry is not None:
             return _visitor_page(request, entry)
-        request._page_cache_key = key  # taken before the view runs: see the docstring
+        # Taken before the view runs: see the docstring.
+        request._page_cache = {"key": key, "families": families, "seen": _snapshot()}
+        request._page_recording = start_recording()
         return None
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key and getattr(request, _FLAG, False):
-            entry = _entry(request, response)
-            if entry is not None:
-                caches["pages"].set(key, entry, _seconds())
-                response["X-Page-Cache"] = "miss"
+        before = getattr(request, "_page_cache", None)
+        if before is None:
+            return response
+        # A page that showed no product through a versioned fragment may still show some:
+        # it depends on every family.
+        families = sorted(stop_recording(request._page_recording), key=str) or [EVERY_FAMILY]
+        if not getattr(request, _FLAG, False):
+            return response
+        entry = _entry(request, response)
+        if entry is None:
+            return response
+        key = before["key"]
+        if families != before["families"]:
+            # Keyed by other families than the ones looked up (the page is new, or shows
+            # others now): their versions read now are those the view read its data under,
+            # unless a version changed while it ran (then it is not kept this time).
+            key = _key(request, families) if _snapshot() == before["seen"] else None
+        pages = caches["pages"]
+        pages.set(DEPENDS_KEY + _digest(request), families, None)
+        if key is not None:
+            pages.set(key, entry, _seconds())
+            response["X-Page-Cache"] = "miss"
         return response
+
+
+def _snapshot() -> tuple:
+    """The versions that change when anything a page can show changes."""
+    return (catalogue_version(), content_version(), family_versions([EVERY_FAMILY]))

@@ -26,8 +26,10 @@ from shop.bookings.ticket_documents import (
     ticket_ics,
     ticket_path,
     ticket_qr_png,
+    ticket_token,
 )
 from shop.customercare.models import CustomerMessage, MessageKind
+from shop.order import statuses
 from shop.order.statuses import ACTIVE_ORDER_STATUSES
 from shop.shipping.methods import PostRussia
 from shop.team.models import OrderHandling, Stage
@@ -59,6 +61,11 @@ def order_status_url(order) -> str:
     return site_url(order_status_path(order))
 
 
+def order_status_label(order) -> str:
+    """The order's state in the customer's words (the stored statuses are English codes)."""
+    return statuses.order_status_label(order.status)
+
+
 # --- What the order holds, for the e-mails and the status page ------------------------------
 
 
@@ -82,7 +89,9 @@ def order_summary(order) -> dict:
     """The order as the customer sees it, in the active language."""
 
     lines = list(
-        order.lines.select_related("product").prefetch_related("attributes__option").order_by("pk")
+        order.lines.select_related("product")
+        .prefetch_related("attributes__option", "product__translations")
+        .order_by("pk")
     )
     tickets = list(
         Ticket.objects.filter(order=order)
@@ -118,6 +127,15 @@ def order_summary(order) -> dict:
                 "map_url": departure.tour.meeting_point_map_url,
                 "what_to_bring": departure.tour.get_what_to_bring(),
                 "kinds": [(booking["ticket_type_name"], line.quantity) for line, booking in pairs],
+                "fares": [
+                    {
+                        "name": booking["ticket_type_name"],
+                        "quantity": line.quantity,
+                        "price": line.line_price_incl_tax,
+                    }
+                    for line, booking in pairs
+                ],
+                "price": sum((line.line_price_incl_tax for line, _b in pairs), 0),
                 "participants": next((b["participants"] for _l, b in pairs if b), []),
                 "state": _booking_state(ticket, [line for line, _b in pairs], now),
                 "cancel_reason": departure.status_reason,
@@ -131,20 +149,28 @@ def order_summary(order) -> dict:
                 ),
                 "ticket_url": site_url(ticket_path(ticket)),
                 "ticket_path": ticket_path(ticket),
+                "qr_path": reverse(
+                    "customercare:ticket-image", kwargs={"token": ticket_token(ticket)}
+                ),
             }
         )
+    from shop.shipping.repository import method_for_order
+
     handling = OrderHandling.objects.filter(order=order).first()
     stage = handling.stage if handling else Stage.CONFIRMED
     if order.is_cancelled:
         stage = Stage.CANCELLED
     return {
         "order": order,
+        "status_label": order_status_label(order),
         "bookings": bookings,
         "goods": [line for line in goods if not line.is_cancelled],
         "goods_stage": stage if goods else None,
         "goods_stage_label": Stage(stage).label if goods else "",
         "tracking_number": handling.tracking_number if handling else "",
         "is_post": order.shipping_code == PostRussia.code,
+        "delivery_method": method_for_order(order) if goods else None,
+        "payments": list(order.sources.all()),
         "refunds": refunds,
         "refunded": sum((r.amount for r in refunds), 0),
         "status_url": order_status_url(order),

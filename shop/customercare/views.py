@@ -1,13 +1,16 @@
-"""Pages a customer reaches from our e-mails without an account: the order status and tickets.
+"""Pages a customer reaches from our e-mails without an account (the order status and
+tickets), and the signed-in customer's own orders in the account.
 
-Both addresses carry a code signed with the site's secret key, so they cannot be guessed from
-an order number or a ticket's short code.
+The e-mailed addresses carry a code signed with the site's secret key, so they cannot be
+guessed from an order number or a ticket's short code. The account's pages show only the
+signed-in customer's own orders; another's order is "not found", as a made-up number is.
 """
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 from oscar.core.loading import get_model
 
 from shop.bookings.models import Ticket
@@ -17,7 +20,8 @@ from shop.bookings.ticket_documents import (
     ticket_qr_png,
     ticket_qr_svg,
 )
-from shop.customercare.services import order_summary
+from shop.customercare.selectors import customer_orders_page
+from shop.customercare.services import order_status_path, order_summary
 
 Order = get_model("order", "Order")
 
@@ -91,3 +95,45 @@ class TicketImageView(PrivatePageMixin, View):
         response = HttpResponse(ticket_qr_png(ticket), content_type="image/png")
         response["Content-Disposition"] = f'inline; filename="ticket-{ticket.code}.png"'
         return response
+
+
+# --- The signed-in customer's orders (in place of Oscar's account order pages) -------------
+
+ORDERS_PER_PAGE = 20
+
+
+class AccountOrderListView(LoginRequiredMixin, TemplateView):
+    template_name = "customercare/account_orders.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_obj"] = customer_orders_page(
+            self.request.user, self.request.GET.get("page"), per_page=ORDERS_PER_PAGE
+        )
+        return context
+
+
+class AccountOrderView(LoginRequiredMixin, TemplateView):
+    """One of the customer's orders, as its status page shows it, with the account around it.
+
+    GET only: Oscar's page took a POST to reorder every line, dated tours included."""
+
+    template_name = "customercare/account_order.html"
+
+    def get_context_data(self, **kwargs):
+        order = get_object_or_404(
+            Order, user=self.request.user, number=kwargs["order_number"][:128]
+        )
+        context = super().get_context_data(**kwargs)
+        context.update(order_summary(order))
+        context["status_path"] = order_status_path(order)
+        return context
+
+
+class AccountOrderLineView(LoginRequiredMixin, RedirectView):
+    """Oscar's per-line address (it reordered one line on POST) leads to the order's page."""
+
+    pattern_name = "customercare:account-order"
+
+    def get_redirect_url(self, *args, **kwargs):
+        return super().get_redirect_url(order_number=kwargs["order_number"])

@@ -492,6 +492,8 @@ def _wagtail_image(name: str, title: str):
         size = (1600, 700) if name == "hero" else (1200, 800)
         content = ImageFile(io.BytesIO(artwork.render(name, size=size)), name=f"{name}.png")
         image = WagtailImage(title=title, file=content)
+        # As Wagtail's upload form does; otherwise its admin fills them in on a GET.
+        image._set_image_file_metadata()
         image.save()
     return image
 

@@ -2,8 +2,13 @@
 
 Oscar lets anyone who may view an order (`order.view_order`, which students and teachers
 have) post to its detail page: notes, payment and shipping events, statuses, the shipping
-address. Here a POST that changes anything needs `order.change_order`; viewing and the CSV
-download stay as they were.
+address. Here a POST that changes anything needs `order.change_order`; viewing stays as it
+was. (The dashboard as a whole is for staff: shop/core/access.py.)
+
+Oscar's order CSV writes what customers typed as it is: a name "=HYPERLINK(…)" became a live
+formula in the spreadsheet. Every cell goes through the shop's `formula_safe` here. Its date
+filter answered 500 for a date at the end of the calendar; dates outside the site's are
+refused with a message.
 """
 
 from django.apps import apps
@@ -11,10 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 from oscar.core.loading import get_class
 
+from shop.teaching.exports import formula_safe
+from shop.teaching.forms import in_the_sites_calendar
+
 CHANGE_PERMISSION = "order.change_order"
 
 OscarOrderListView = get_class("dashboard.orders.views", "OrderListView")
 OscarOrderDetailView = get_class("dashboard.orders.views", "OrderDetailView")
+OscarOrderSearchForm = get_class("dashboard.orders.forms", "OrderSearchForm")
 OscarShippingAddressView = get_class("dashboard.orders.views", "ShippingAddressUpdateView")
 
 
@@ -23,7 +32,22 @@ def _require_change(request):
         raise PermissionDenied
 
 
+class OrderSearchForm(OscarOrderSearchForm):
+    """Oscar's search, its dates within the site's calendar (an invalid search lists every
+    order, with the form's message, as Oscar does)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("date_from", "date_to"):
+            self.fields[name].validators.append(in_the_sites_calendar)
+
+
 class OrderListView(OscarOrderListView):
+    form_class = OrderSearchForm
+
+    def get_row_values(self, order):
+        return {key: formula_safe(value) for key, value in super().get_row_values(order).items()}
+
     def post(self, request, *args, **kwargs):
         if request.POST.get("action") != "download_selected_orders":
             _require_change(request)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 class OrderStatus(models.TextChoices):
     PENDING = "Pending", _("Awaiting payment")
     PAID = "Paid", _("Paid")
-    CONFIRMED = "Confirmed", _("Confirmed, free")  # nothing to pay: a free booking
+    CONFIRMED = "Confirmed", _("Confirmed, nothing to pay")  # a free booking
     CANCELLED = "Cancelled", _("Cancelled")
 
 

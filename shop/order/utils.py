@@ -15,7 +15,7 @@ from oscar.apps.order.utils import *  # noqa: F403
 from oscar.apps.order.utils import OrderCreator as OscarOrderCreator
 from oscar.core.loading import get_model
 
-from shop.core.freshness import catalogue_changed
+from shop.core.freshness import stockrecords_changed
 from shop.order.exceptions import DepartureNotBookable, NotEnoughStock
 from shop.partner.strategy import departure_of
 
@@ -32,7 +32,7 @@ def stock_allocate(stockrecord_id: int, quantity: int) -> bool:
         .update(num_allocated=allocated + quantity)
     )
     if changed:
-        catalogue_changed()
+        stockrecords_changed(stockrecord_id)
     return changed == 1
 
 
@@ -46,7 +46,7 @@ def stock_release(stockrecord_id: int, quantity: int) -> bool:
         .update(num_allocated=allocated - quantity)
     )
     if changed:
-        catalogue_changed()
+        stockrecords_changed(stockrecord_id)
     return changed == 1
 
 

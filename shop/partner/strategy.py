@@ -64,7 +64,8 @@ class Default(
     """Prices include all taxes (Russian retail prices are shown and charged with VAT)."""
 
     def parent_pricing_policy(self, product, children_stock):
-        """A tour's "from" price: the lowest price among departures one can still book."""
+        """A tour's "from" price: the lowest among the full fares (shop/bookings/pricing.py)
+        of the departures one can still book."""
         candidates = [
             record
             for child, record in children_stock

@@ -40,32 +40,50 @@ STRIPE_SETTLING_EVENTS = {
 }
 
 
+# The columns an event's ids are kept in (ProcessedEvent, PaymentAttempt).
+EVENT_ID_MAX = ProcessedEvent._meta.get_field("event_id").max_length
+EVENT_TYPE_MAX = ProcessedEvent._meta.get_field("event_type").max_length
+
+
+def _text(value, longest: int) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= longest else None
+
+
 @system_process(SystemProcess.PAYMENT_NOTIFICATION)
 def webhook_receive(payload: bytes, signature: str) -> int:
-    """Handle one Stripe delivery; returns the HTTP status for Stripe (400 for a bad
-    signature, 503 when Stripe cannot be asked back: Stripe delivers it again)."""
+    """Handle one Stripe delivery; returns the HTTP status for Stripe: 400 for a bad signature
+    or an event of a shape it cannot be (logged), 503 when Stripe cannot be asked back (Stripe
+    delivers it again), 200 for one handled or not ours to handle."""
     import stripe
 
     try:
         event = providers.get(Provider.STRIPE).event_from_webhook(payload, signature or "")
     except (ValueError, stripe.SignatureVerificationError):
         return 400
-    if event.type not in STRIPE_SETTLING_EVENTS:
+    # Signed, so Stripe's; but its shape is checked before anything is read from it.
+    event_id = _text(event.get("id"), EVENT_ID_MAX) if isinstance(event, dict) else None
+    event_type = _text(event.get("type"), EVENT_TYPE_MAX) if isinstance(event, dict) else None
+    if event_id is None or event_type is None:
+        logger.warning("A signed Stripe event without a usable id or type: refused")
+        return 400
+    if event_type not in STRIPE_SETTLING_EVENTS:
         return 200
-    if ProcessedEvent.objects.filter(event_id=event.id).exists():
-        return 200  # delivered before: nothing changes
-    intent_id = event.data.object.id
-    attempt = PaymentAttempt.objects.filter(
-        provider=Provider.STRIPE, provider_payment_id=intent_id
-    ).first()
-    if attempt is None:
-        metadata = getattr(event.data.object, "metadata", None)
-        attempt_id = row_id(metadata.to_dict().get("attempt")) if metadata is not None else None
-        attempt = (
-            PaymentAttempt.objects.filter(pk=attempt_id, provider=Provider.STRIPE).first()
-            if attempt_id
-            else None
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    intent_id = _text(obj.get("id"), EVENT_ID_MAX) if isinstance(obj, dict) else None
+    if intent_id is None:
+        logger.warning(
+            "Stripe event %s (%s) has no usable PaymentIntent: refused", event_id, event_type
         )
+        return 400
+    if ProcessedEvent.objects.filter(event_id=event_id).exists():
+        return 200  # delivered before: nothing changes
+    attempts = PaymentAttempt.objects.filter(provider=Provider.STRIPE)
+    attempt = attempts.filter(provider_payment_id=intent_id).first()
+    if attempt is None:
+        metadata = obj.get("metadata")
+        attempt_id = row_id(metadata.get("attempt")) if isinstance(metadata, dict) else None
+        attempt = attempts.filter(pk=attempt_id).first() if attempt_id else None
         if attempt is not None and not attempt.provider_payment_id:
             # The webhook came before our own request finished saving the id.
             _finish(attempt, attempt.status, attempt.message, payment_id=intent_id)
@@ -75,12 +93,12 @@ def webhook_receive(payload: bytes, signature: str) -> int:
     except providers.PaymentUnavailable:
         return 503  # not recorded as processed: Stripe will deliver it again
     except providers.PaymentRejected:
-        logger.exception("Stripe refused a request while handling event %s", event.id)
+        logger.exception("Stripe refused a request while handling event %s", event_id)
         return 500
     # (A parallel delivery of the same event may have recorded it meanwhile.)
     with contextlib.suppress(IntegrityError):
         ProcessedEvent.objects.create(
-            event_id=event.id, event_type=event.type, payment_intent_id=intent_id
+            event_id=event_id, event_type=event_type, payment_intent_id=intent_id
         )
     return 200
 

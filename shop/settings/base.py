@@ -7,10 +7,12 @@ One module on purpose (over 400 lines): Django reads settings as one namespace, 
 sections below (apps, Oscar, Wagtail, orders, payments, caches) refer to each other.
 """
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -49,8 +51,12 @@ INSTALLED_APPS = [
     "django.contrib.flatpages",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",
     "django_tasks",
     "django_tasks_db",
+    # Failed sign-ins counted and throttled (shop/core/login_guard.py).
+    "axes",
+    "csp",
     # The shop's own apps
     "shop.core",
     "shop.demo",
@@ -122,6 +128,8 @@ SITE_ID = 1
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (shop/core/headers.py).
+    "shop.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,13 +137,19 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Who may open which door: the access table (shop/core/access.py), before any view runs.
+    "shop.core.access.AccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Oscar's basket needs the authenticated user, so it comes after auth.
     "oscar.apps.basket.middleware.BasketMiddleware",
+    # No NUL character reaches a view (PostgreSQL refuses it in text): shop/core/input_guard.py.
+    "shop.core.input_guard.RefuseNulMiddleware",
     # Whole storefront pages for anonymous visitors, each with its own CSRF token and basket.
     "shop.core.page_cache.PageCacheMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a sign-in refused for too many failures into the lockout page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -167,6 +181,10 @@ TEMPLATES = [
     },
 ]
 
+# Widgets render through TEMPLATES, so that the site's overrides of widget templates apply
+# (templates/oscar/forms/widgets/: Oscar's image field without inline event handlers).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 # Database: SQLite file under var/ by default, PostgreSQL (production) through DATABASE_URL.
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
@@ -188,6 +206,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while the account or the address is locked out.
+    "shop.core.login_guard.LoginGuardBackend",
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -198,6 +218,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "customer:login"
+
+# Sign-in throttling on every sign-in form (django-axes, shop/core/login_guard.py): after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account or from one address, signing in there
+# is refused for LOGIN_LOCKOUT_MINUTES. Successful and failed sign-ins are logged with the
+# address (axes' AccessLog, AccessFailureLog); staff see and clear lockouts in the dashboard.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shop.core.login_guard.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "shop.core.login_guard.visitor_address"
+AXES_USERNAME_CALLABLE = "shop.core.login_guard.account_name"
+AXES_ENABLE_ADMIN = False  # no Django admin here: the dashboard has the page
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 LOGIN_REDIRECT_URL = reverse_lazy("wagtail_serve", args=[""])
 
 # Language and time: Russian first, local Baikalsk time.
@@ -280,8 +315,20 @@ def cache_aliases(default: dict) -> dict:
     """The default cache and, beside it, "pages" for whole pages (shop/core/page_cache.py):
     its own bounded space, so many pages never push out what the default cache keeps
     (versions, the contact form's one-time stamps and rate limits)."""
-    pages = {**default, "KEY_PREFIX": "pages"}
     backend = default["BACKEND"].rsplit(".", 1)[-1]
+    if backend == "RedisCache":
+        # Redis down is a cache miss, logged, not a 500 (shop/core/cache_backend.py); short
+        # timeouts so that an unreachable server costs a page little.
+        default = {
+            **default,
+            "BACKEND": "shop.core.cache_backend.ResilientRedisCache",
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                **default.get("OPTIONS", {}),
+            },
+        }
+    pages = {**default, "KEY_PREFIX": "pages"}
     if backend == "FileBasedCache":
         pages["LOCATION"] = str(Path(default["LOCATION"]) / "pages")
     elif backend == "LocMemCache":
@@ -310,17 +357,58 @@ LOGGING = {
     },
 }
 
+# Content-Security-Policy, enforced everywhere (shop/core/headers.py adds the payment
+# provider's origin from STRIPE_JS_URL). Another origin the site loads from goes into
+# CSP_EXTRA_SOURCES, e.g. {"frame-src": ["https://pay.example"]}.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # Inline scripts carry the request's nonce; Oscar's few inline event handlers
+        # (dashboard "cancel" links, the thank-you page's "print") and the teachers' period
+        # pickers by their hash.
+        "script-src": [
+            SELF,
+            NONCE,
+            "'unsafe-hashes'",
+            "'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='",
+            "'sha256-NqaPugiVKFsqU2P8L2sjJSLsiSKaQB+C9S5V0ZiRxfc='",
+            "'sha256-KfMr/znHoNXbaysXJVVD9BDDdgwELnZLrjgLxMfySJE='",
+            "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",
+        ],
+        # Style attributes are everywhere in Oscar's and Wagtail's admin templates.
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        # The QR scanner's worker (check-in) and Wagtail's image uploads.
+        "worker-src": [SELF, "blob:"],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # Wagtail's preview shows the page in a frame of the site itself.
+        "frame-ancestors": [SELF],
+        "report-uri": "/csp-report/",
+    },
+}
+CSP_EXTRA_SOURCES: dict[str, list[str]] = {}
+
 # --- Oscar ---
 OSCAR_SHOP_NAME = "Байкальское турбюро"
 OSCAR_SHOP_TAGLINE = _("Student tour bureau and Baikal gingerbread")
 OSCAR_HOMEPAGE = reverse_lazy("wagtail_serve", args=[""])
 OSCAR_DEFAULT_CURRENCY = "RUB"
-# Roubles are shown without kopecks when the amount is whole: "1 500 ₽".
+# Roubles are shown without kopecks when the amount is whole: "1 500 ₽". A no-break space
+# (\u00a0) keeps the sign on the amount's line, in pages and e-mails alike; Russian digit
+# groups are joined by one already.
 OSCAR_CURRENCY_FORMAT = {
-    "RUB": {"format": "#,##0.## ₽", "currency_digits": False},
+    "RUB": {"format": "#,##0.##\u00a0₽", "currency_digits": False},
 }
 OSCAR_FROM_EMAIL = DEFAULT_FROM_EMAIL
 OSCAR_ALLOW_ANON_CHECKOUT = True
+# "My account" opens the customer's orders (shop/customercare), what a tourist comes back for.
+OSCAR_ACCOUNTS_REDIRECT_URL = "customer:order-list"
 OSCAR_ALLOW_ANON_REVIEWS = False
 OSCAR_EAGER_ALERTS = False
 OSCAR_PRODUCTS_PER_PAGE = 24
@@ -343,6 +431,11 @@ THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
 WAGTAIL_SITE_NAME = "Байкальское турбюро"
 WAGTAILADMIN_BASE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = True
+# No avatars from gravatar.com: staff e-mails are not sent elsewhere, and the admin loads
+# nothing from another origin (Content-Security-Policy).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor a check for new Wagtail releases from the editors' browsers (upgrades are deployments).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "txt"]
@@ -362,6 +455,11 @@ OSCAR_DASHBOARD_NAVIGATION = [
         ],
     },
     *OSCAR_DASHBOARD_NAVIGATION[2:],  # noqa: F405
+    {
+        "label": _("Security"),
+        "icon": "fas fa-lock",
+        "children": [{"label": _("Sign-in lockouts"), "url_name": "dashboard-lockouts"}],
+    },
 ]
 # Oscar's own access function knows only Oscar's URL names; ours asks our views and falls
 # back to Oscar's for the rest.

@@ -16,17 +16,23 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def formula_safe(value):
+    """Text that a spreadsheet would run as a formula (a name or reason typed as "=…") kept
+    as text by a leading apostrophe; anything else as it is. Every export uses it (Oscar's
+    order CSV too: shop/order/dashboard.py)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _cell(value):
     """The value as a spreadsheet holds it: numbers stay numbers, times lose their zone, and
-    text that a spreadsheet would run as a formula (a name or reason typed as "=…") is
-    kept as text by a leading apostrophe."""
+    text is formula-safe."""
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return formula_safe(value)
 
 
 def table_rows(table: Table) -> list[list]:

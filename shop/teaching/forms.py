@@ -4,19 +4,36 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shop.teaching.reports import DateRange
+from shop.teaching.reports import EARLIEST, LATEST, DateRange
 
 MAX_DAYS = 3 * 366
 ISO = "%Y-%m-%d"  # what <input type="date"> reads and sends
 
 
+def in_the_sites_calendar(value: dt.date) -> None:
+    if not EARLIEST <= value <= LATEST:
+        raise forms.ValidationError(
+            _("Choose a date from %(first)s to %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+            code="out_of_range",
+        )
+
+
+def date_field(label) -> forms.DateField:
+    """A calendar date within EARLIEST–LATEST (the browser's date picker is held to it too)."""
+    return forms.DateField(
+        label=label,
+        validators=[in_the_sites_calendar],
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": EARLIEST.isoformat(), "max": LATEST.isoformat()},
+            format=ISO,
+        ),
+    )
+
+
 class RangeForm(forms.Form):
-    first = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
-    )
-    last = forms.DateField(
-        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
-    )
+    first = date_field(_("From"))
+    last = date_field(_("To"))
     every = forms.ChoiceField(
         label=_("Trend by"),
         choices=[("day", _("day")), ("week", _("week")), ("month", _("month"))],
@@ -48,12 +65,8 @@ class RangeForm(forms.Form):
 
 class PeriodForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    starts_on = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
-    )
-    ends_on = forms.DateField(
-        label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO)
-    )
+    starts_on = date_field(_("From"))
+    ends_on = date_field(_("To (inclusive)"))
 
     def clean(self):
         data = super().clean()
@@ -64,17 +77,23 @@ class PeriodForm(forms.Form):
 
 class RubricForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea, required=False, max_length=2000
+    )
 
 
 class CriterionForm(forms.Form):
     name = forms.CharField(label=_("Criterion"), max_length=150)
     description = forms.CharField(
-        label=_("What it looks at"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("What it looks at"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
     levels = forms.CharField(
         label=_("Levels, one per line: points | level | descriptor"),
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
     )
 
 

@@ -78,12 +78,23 @@ class Table:
     layout: str = "table"
 
 
+# The calendar this site works in. Forms refuse dates outside it with a message
+# (shop/teaching/forms.py); a range saved before the limit existed is cut to it here, so that
+# no page computes a day after 9999-12-31 (an OverflowError, a 500).
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+
 @dataclass
 class DateRange:
-    """Local calendar days from `first` to `last`, both included."""
+    """Local calendar days from `first` to `last`, both included (within EARLIEST–LATEST)."""
 
     first: dt.date
     last: dt.date
+
+    def __post_init__(self):
+        self.first = min(max(self.first, EARLIEST), LATEST)
+        self.last = min(max(self.last, EARLIEST), LATEST)
 
     @property
     def start(self) -> dt.datetime:

@@ -6,7 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.activity import kinds
 from shop.activity.models import ActivityEntry
+from shop.activity.services import activity_record
 from shop.teaching.models import (
     Assessment,
     AssessmentEvidence,
@@ -169,3 +171,72 @@ def criterion_add(*, rubric: Rubric, name: str, description: str, levels_text: s
             for points, level_name, descriptor in levels
         )
     return criterion
+
+
+# --- Periods ----------------------------------------------------------------------------------
+
+
+def _period_state(period: Period) -> dict:
+    return {"name": period.name, "starts_on": period.starts_on, "ends_on": period.ends_on}
+
+
+def _period_check(starts_on, ends_on) -> None:
+    from shop.teaching.reports import EARLIEST, LATEST
+
+    if not (EARLIEST <= starts_on <= LATEST and EARLIEST <= ends_on <= LATEST):
+        raise AssessmentError(
+            _("Choose a date from %(first)s to %(last)s.")
+            % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+        )
+    if ends_on < starts_on:
+        raise AssessmentError(_("The period ends before it starts."))
+
+
+def period_create(*, teacher, name: str, starts_on, ends_on) -> Period:
+    _period_check(starts_on, ends_on)
+    with transaction.atomic():
+        period = Period.objects.create(
+            name=name.strip()[:100], starts_on=starts_on, ends_on=ends_on, created_by=teacher
+        )
+        activity_record(
+            actor=teacher,
+            action=kinds.PERIOD_CREATED,
+            after=_period_state(period),
+            note=period.name,
+        )
+    return period
+
+
+def period_update(*, teacher, period: Period, name: str, starts_on, ends_on) -> Period:
+    _period_check(starts_on, ends_on)
+    with transaction.atomic():
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        before = _period_state(period)
+        period.name, period.starts_on, period.ends_on = name.strip()[:100], starts_on, ends_on
+        if _period_state(period) == before:
+            return period
+        period.save(update_fields=["name", "starts_on", "ends_on"])
+        activity_record(
+            actor=teacher,
+            action=kinds.PERIOD_UPDATED,
+            before=before,
+            after=_period_state(period),
+            note=period.name,
+        )
+    return period
+
+
+def period_delete(*, teacher, period: Period) -> None:
+    """Only a period no reflection or assessment cites: those keep the dates they were
+    written for."""
+    with transaction.atomic():
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        if period.reflections.exists() or period.assessments.exists():
+            raise AssessmentError(
+                _("Reflections or assessments cite this period: it cannot be deleted.")
+            )
+        before = _period_state(period)
+        period.delete()
+        activity_record(
+            actor=teacher, action=kinds.PERIOD_DELETED, before=before, note=before["name"]
+        )

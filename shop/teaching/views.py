@@ -31,6 +31,9 @@ from shop.teaching.services import (
     Judgement,
     assessment_sign,
     criterion_add,
+    period_create,
+    period_delete,
+    period_update,
     reflection_save,
     rubric_create,
 )
@@ -304,15 +307,58 @@ class RubricsView(NeedsPermission, TemplateView):
         if request.POST.get("action") == "period":
             form = PeriodForm(request.POST)
             if form.is_valid():
-                Period.objects.create(**form.cleaned_data, created_by=request.user)
-                messages.success(request, _("The period is added."))
-                return redirect("team:rubrics")
+                try:
+                    period_create(teacher=request.user, **form.cleaned_data)
+                except AssessmentError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(request, _("The period is added."))
+                    return redirect("team:rubrics")
             return self.render_to_response(self.get_context_data(period_form=form), status=400)
         form = RubricForm(request.POST)
         if form.is_valid():
             rubric = rubric_create(teacher=request.user, **form.cleaned_data)
             return redirect("team:rubric", pk=rubric.pk)
         return self.render_to_response(self.get_context_data(rubric_form=form), status=400)
+
+
+class PeriodView(NeedsPermission, TemplateView):
+    """One period: its name and dates changed, or the period deleted while nothing cites it."""
+
+    template_name = "teaching/period.html"
+    needs = ASSESS
+
+    def dispatch(self, request, *args, **kwargs):
+        self.period = get_object_or_404(Period, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        initial = {f: getattr(self.period, f) for f in ("name", "starts_on", "ends_on")}
+        context.update(
+            {
+                "period": self.period,
+                "form": kwargs.get("form") or PeriodForm(initial=initial),
+                "cited": self.period.reflections.exists() or self.period.assessments.exists(),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = PeriodForm(request.POST)
+        try:
+            if request.POST.get("action") == "delete":
+                period_delete(teacher=request.user, period=self.period)
+                messages.success(request, _("The period is deleted."))
+                return redirect("team:rubrics")
+            if form.is_valid():
+                period_update(teacher=request.user, period=self.period, **form.cleaned_data)
+                messages.success(request, _("The period is saved."))
+                return redirect("team:rubrics")
+        except AssessmentError as error:
+            messages.error(request, str(error))
+            return redirect("team:period", pk=self.period.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class RubricView(NeedsPermission, TemplateView):

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 
 from shop.activity import kinds
 from shop.activity.services import activity_record
-from shop.core.freshness import catalogue_changed
+from shop.core.freshness import stockrecords_changed
 from shop.customercare.services import departure_cancelled_queue, stage_message_queue
 from shop.order.services import order_cancel
 from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
@@ -218,7 +218,7 @@ def _consume(order):
         if not changed:
             raise TeamError(_("The stock of %(item)s does not add up.") % {"item": line.title})
         Line.objects.filter(pk=line.pk).update(num_allocated=0)
-        catalogue_changed()
+        stockrecords_changed(line.stockrecord_id)
 
 
 def _unconsume(order):
@@ -231,7 +231,7 @@ def _unconsume(order):
             num_in_stock=F("num_in_stock") + line.quantity,
         )
         Line.objects.filter(pk=line.pk).update(num_allocated=line.quantity)
-        catalogue_changed()
+        stockrecords_changed(line.stockrecord_id)
 
 
 def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("students/<rowid:pk>/assess/", teaching.AssessView.as_view(), name="assess"),
     path("rubrics/", teaching.RubricsView.as_view(), name="rubrics"),
     path("rubrics/<rowid:pk>/", teaching.RubricView.as_view(), name="rubric"),
+    path("periods/<rowid:pk>/", teaching.PeriodView.as_view(), name="period"),
     path("gradebook/", teaching.GradebookView.as_view(), name="gradebook"),
 ]

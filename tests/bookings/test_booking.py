@@ -76,7 +76,7 @@ def test_tourist_books_adults_and_a_child_and_sees_them_in_the_basket(client, to
     html = client.get("/shop/basket/").content.decode()
     assert "Взрослый" in html and "Детский" in html
     assert "Иван Петров" in html
-    assert "2\xa0250 ₽" in html  # 2 × 900 + 450
+    assert "2\xa0250\xa0₽" in html  # 2 × 900 + 450
 
 
 def test_replayed_booking_post_adds_nothing_twice(client, tour, departure):

@@ -176,7 +176,7 @@ def test_tour_detail_lists_departures_in_irkutsk_time_with_fares(staff_client, t
     assert f'{local:%H:%M}</strong> <span class="text-muted">+08</span>' in html
     assert "Asia/Irkutsk" in html
     assert "4 / 10" in html
-    assert "Взрослый: 900 ₽" in html
+    assert "Взрослый: 900\xa0₽" in html
     assert url("departure-edit", tour, departure) in html
     assert url("departure-close", tour, departure) in html
     assert url("departure-cancel", tour, departure) in html

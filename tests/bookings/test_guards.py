@@ -230,7 +230,7 @@ def test_free_children_do_not_make_a_paid_tour_look_free(client):
     page = client.get(tour.get_absolute_url()).content.decode()
     card = client.get("/shop/catalogue/?type=tour").content.decode()
 
-    assert "от 900 ₽" in page and "от 900 ₽" in card
+    assert "Взрослый: 900\xa0₽" in page and "от 900\xa0₽" in card
     assert "Бесплатно" not in page and "Бесплатно" not in card
 
 

@@ -152,8 +152,8 @@ def test_tour_landing_page_lists_the_shops_departures_with_booking_links(client,
     for departure in departures:
         assert f"/shop/tours/{tour.pk}/book/?departure={departure.pk}" in html
     trip = json_ld(html, "TouristTrip")
-    # Each departure is offered from its lowest fare (the child's, 450 ₽).
-    assert len(trip["offers"]) == 3 and trip["offers"][0]["price"] == "450.00"
+    # Each departure is offered at its full fare, the adult's (not the child's 450 ₽).
+    assert len(trip["offers"]) == 3 and trip["offers"][0]["price"] == "900.00"
 
 
 def test_a_tour_page_without_a_tour_still_shows(client, content):

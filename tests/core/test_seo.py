@@ -83,7 +83,8 @@ def test_a_tour_lists_its_departures_as_offers(client):
     data = json_ld(client.get(tour.get_absolute_url()).content.decode())
 
     assert data["@type"] == "TouristTrip"
-    assert [o["price"] for o in data["offers"]] == ["450.00", "450.00"]
+    # The full fare, the adult's, as the page shows it (not the child's 450 ₽).
+    assert [o["price"] for o in data["offers"]] == ["900.00", "900.00"]
     assert [o["availability"].rsplit("/", 1)[1] for o in data["offers"]] == ["InStock", "SoldOut"]
     assert data["offers"][0]["url"].endswith(f"?departure={first.pk}")
     assert "url" not in data["offers"][1]  # nothing to book

@@ -184,7 +184,7 @@ def test_production_puts_media_on_s3_and_shares_a_redis_cache_when_configured():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "S3Storage baikal-media django.core.cache.backends.redis.RedisCache"
+        "S3Storage baikal-media shop.core.cache_backend.ResilientRedisCache"
     )
 
 

@@ -68,6 +68,8 @@ STAFF_ONLY_PREFIXES = (
     "templates/teaching/",
     "templates/bookings/dashboard/",
     "templates/oscar/dashboard/",
+    "templates/core/dashboard/",
+    "shop/core/login_guard.py",
     "shop/team/",
     "shop/teaching/",
     "shop/bookings/dashboard/",

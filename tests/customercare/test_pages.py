@@ -60,7 +60,7 @@ def test_the_status_page_follows_the_order_without_an_account(client, paid, stud
     departure_cancel_for_everyone(departure=departure, actor=student, reason="Шторм")
     page = client.get(url).content.decode()
     assert "Выезд отменён: Шторм" in page
-    assert "Возвращено 900 ₽" in page and "900 ₽ — возвращено на карту" in page
+    assert "Возвращено 900\xa0₽" in page and "900\xa0₽ — возвращено на карту" in page
 
 
 @pytest.mark.parametrize(

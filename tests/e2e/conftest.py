@@ -51,25 +51,39 @@ def browser(monkeypatch, transactional_db):
             browser.close()
 
 
+def watch_csp(page, violations: list) -> None:
+    """Collect what the Content-Security-Policy blocks on `page` (Chromium reports each to
+    the console as an error)."""
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+
+
 @pytest.fixture
 def page(request, browser, live_server):
     """A fresh browser context (no cookies) on the live server, in Russian.
 
-    JavaScript errors on any page fail the test; a failing test leaves a screenshot.
+    JavaScript errors and Content-Security-Policy violations on any page fail the test; a
+    failing test leaves a screenshot.
     """
     context = browser.new_context(
         base_url=live_server.url, locale="ru-RU", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
-    errors = []
+    errors, violations = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    watch_csp(page, violations)
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         page.screenshot(path=f"{SCREENSHOTS}/e2e-failed-{request.node.name}.png", full_page=True)
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

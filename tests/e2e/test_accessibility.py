@@ -92,6 +92,7 @@ def shop(transactional_db, django_user_model):
         order=order,
         ticket=ticket,
         event=content["event"],
+        customer=customer,
     )
 
 
@@ -133,6 +134,46 @@ def test_pages_have_no_serious_accessibility_violations_and_fit_a_phone(page, sh
     fill_the_basket(page, shop)
     problems = []
     for _name, url_for in PAGES:
+        problems += check_page(page, LANGUAGES[language] + url_for(shop))
+
+    assert not problems, "\n\n".join(problems)
+
+
+# Pages of a signed-in customer: checked after they sign in and pay for a booking in the browser.
+CUSTOMER_PAGES = [
+    ("thank-you page", lambda shop: "/shop/checkout/thank-you/"),
+    ("my orders", lambda shop: "/shop/accounts/orders/"),
+    ("my order", lambda shop: f"/shop/accounts/orders/{shop.order.number}/"),
+]
+
+
+def sign_in_and_pay_for_a_booking(page, shop) -> None:
+    page.goto("/shop/accounts/login/")
+    page.locator("[name=login-username]").fill(shop.customer.email)
+    page.locator("[name=login-password]").fill("pw-123456")
+    page.locator("[name=login_submit]").click()
+    page.goto(f"/shop/tours/{shop.tour.pk}/book/?departure={shop.departure.pk}")
+    form = page.locator("form.booking-form")
+    form.locator("[name=lead_name]").fill("Анна Иванова")
+    form.locator("[name=lead_phone]").fill("+79025551234")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/shop/basket/")
+    page.goto("/shop/checkout/")  # tours only, signed in: straight to the payment page
+    card = page.locator("#card-element")
+    card.get_by_placeholder("number").fill("4242424242424242")
+    card.get_by_placeholder("exp_month").fill("12")
+    card.get_by_placeholder("exp_year").fill("34")
+    card.get_by_placeholder("cvc").fill("123")
+    page.locator("input[name=consent]").check()
+    page.locator("#pay-button").click()
+    page.wait_for_url("**/shop/checkout/thank-you/")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_customer_pages_have_no_serious_accessibility_violations(page, shop, language):
+    sign_in_and_pay_for_a_booking(page, shop)
+    problems = []
+    for _name, url_for in CUSTOMER_PAGES:
         problems += check_page(page, LANGUAGES[language] + url_for(shop))
 
     assert not problems, "\n\n".join(problems)

@@ -14,7 +14,7 @@ from shop.bookings.models import Ticket
 from shop.bookings.ticket_documents import ticket_qr_png
 from shop.core.roles import STUDENTS, roles_ensure_groups
 from tests.checkout.helpers import basket_for, make_departure
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, watch_csp
 from tests.payments.helpers import pay
 
 pytestmark = [
@@ -98,8 +98,9 @@ def test_the_guide_scans_the_ticket_and_the_group_is_checked_in(
                 ]
             )
             page = context.new_page()
-            errors = []
+            errors, violations = [], []
             page.on("pageerror", lambda error: errors.append(str(error)))
+            watch_csp(page, violations)
             page.goto(f"/team/tours/{departure.pk}/")
             page.get_by_role("button", name="Сканировать QR-код билета").click()
 
@@ -113,6 +114,7 @@ def test_the_guide_scans_the_ticket_and_the_group_is_checked_in(
             )
             page.get_by_role("button", name="Выключить камеру").click()
             assert not errors, errors
+            assert not violations, violations
         finally:
             connections.close_all()
             browser.close()

@@ -99,7 +99,7 @@ def test_the_payment_page_shows_the_order_and_the_card_form(shopper, tour_basket
 
     assert 'id="card-element"' in html
     assert "/js.stripe.com/v3/" in html
-    assert "Оплатить 900 ₽" in html
+    assert "Оплатить 900\xa0₽" in html
     assert "Взрослый" in html
 
 

@@ -152,7 +152,7 @@ def test_the_order_page_shows_refunds_instead_of_a_status_form(client, paid_orde
     html = client.get(f"/shop/dashboard/orders/{paid_order.number}/").content.decode()
 
     assert "Ребёнок не поехал" in html
-    assert "Можно вернуть до 600 ₽" in html
+    assert "Можно вернуть до 600\xa0₽" in html
     assert 'name="order_action" value="change_order_status"' not in html
 
 

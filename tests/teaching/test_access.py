@@ -52,8 +52,16 @@ def test_tourists_and_strangers_are_kept_out(client, django_user_model, student)
         assert client.get(url).status_code == 403
 
 
-def test_a_teacher_is_not_a_student_whose_portfolio_can_be_opened(client, teacher, student):
+def test_a_student_cannot_tell_who_else_is_a_student(client, teacher, student, other_student):
+    """Another student, a teacher and nobody at all: the same refusal (no existence oracle)."""
     client.force_login(student)
+    for pk in (other_student.pk, teacher.pk, 987654):
+        assert client.get(f"/team/students/{pk}/").status_code == 403
+        assert client.get(f"/team/students/{pk}/assess/").status_code == 403
+
+
+def test_a_teacher_is_not_a_student_whose_portfolio_can_be_opened(client, teacher):
+    client.force_login(teacher)
     assert client.get(f"/team/students/{teacher.pk}/").status_code == 404
 
 

@@ -64,12 +64,12 @@ def product_json_ld(context, product):
         offers = []
         for _day, day_rows in rows:
             for row in day_rows:
-                if row.from_price is None:
+                if row.price is None:
                     continue
                 offer = {
                     "@type": "Offer",
                     "name": row.departure.local_start_label(),
-                    "price": f"{row.from_price:.2f}",
+                    "price": f"{row.price:.2f}",
                     "priceCurrency": settings.OSCAR_DEFAULT_CURRENCY,
                     "validThrough": row.departure.booking_closes_at.isoformat(),
                 }
@@ -123,14 +123,14 @@ def event_json_ld(context, page, rows):
         address = ""
     offers = []
     for row in rows or []:
-        if not row.bookable or row.from_price is None:
+        if not row.bookable or row.price is None:
             continue
         offers.append(
             {
                 "@type": "Offer",
                 "name": f"{row.departure.tour.product.get_title()}, "
                 f"{row.departure.local_start_label()}",
-                "price": f"{row.from_price:.2f}",
+                "price": f"{row.price:.2f}",
                 "priceCurrency": settings.OSCAR_DEFAULT_CURRENCY,
                 "availability": IN_STOCK,
                 "url": request.build_absolute_uri(

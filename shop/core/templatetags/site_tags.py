@@ -8,6 +8,15 @@ from catalogue.translation import active_language
 register = template.Library()
 
 
+@register.filter
+def family_version(product_id) -> str:
+    """In a fragment's cache key: the versions of the one product (tour) it shows, so that a
+    seat sold on another tour leaves it cached (shop/core/freshness.py)."""
+    from shop.core.freshness import family_version as version
+
+    return version(product_id)
+
+
 def _live_translations(page) -> list:
     """The page's live translations (itself included), read once per page object: the
     language switch and the head links both need them."""

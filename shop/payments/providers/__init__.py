@@ -35,6 +35,7 @@ __all__ = [
     "ProviderCallInTransaction",
     "RemotePayment",
     "RemoteRefund",
+    "content_security_sources",
     "enabled",
     "get",
     "in_transaction",
@@ -48,3 +49,13 @@ def get(code: str):
 def enabled() -> list[str]:
     """The providers customers may pay with, in the payment page's order."""
     return [code for code in settings.PAYMENT_PROVIDERS if code in PROVIDERS]
+
+
+def content_security_sources() -> dict[str, list[str]]:
+    """The other origins the pages of the providers that are on need, for the site's
+    Content-Security-Policy (shop/core/headers.py)."""
+    sources: dict[str, list[str]] = {}
+    for code in enabled():
+        for directive, origins in PROVIDERS[code].content_security_sources().items():
+            sources.setdefault(directive, []).extend(origins)
+    return sources

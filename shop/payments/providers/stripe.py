@@ -6,6 +6,8 @@ are turned into the shop's `RemotePayment`, its errors into the three kinds in `
 Stripe issues no Russian (54-FZ) receipts: `issues_receipts` is False.
 """
 
+from urllib.parse import urlsplit
+
 import stripe
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +54,15 @@ STATES = {
     "succeeded": PaymentState.CAPTURED,
     "canceled": PaymentState.CANCELED,
 }
+
+
+def content_security_sources() -> dict[str, list[str]]:
+    """Stripe.js is loaded, frames its card fields and calls its API from the page."""
+    parts = urlsplit(settings.STRIPE_JS_URL or "")
+    if not (parts.scheme and parts.netloc):
+        return {}
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return {"script-src": [origin], "frame-src": [origin], "connect-src": [origin]}
 
 
 def decline_message(code) -> str:
@@ -216,5 +227,12 @@ def payments():
 
 
 def event_from_webhook(payload: bytes, signature: str):
-    """The verified event, or ValueError / stripe.SignatureVerificationError."""
-    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    """The verified event as plain JSON data (whatever its shape: the caller checks it), or
+    ValueError / stripe.SignatureVerificationError."""
+    import json
+
+    text = payload.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    stripe.WebhookSignature.verify_header(
+        text, signature, settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE
+    )
+    return json.loads(text)

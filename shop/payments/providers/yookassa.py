@@ -74,6 +74,12 @@ DECLINE_MESSAGES = {
 NOT_DECLINED = {"expired_on_confirmation", "expired_on_capture", "canceled_by_merchant"}
 
 
+def content_security_sources() -> dict[str, list[str]]:
+    """The payment form sends the customer on to YooKassa's confirmation page (a redirect after
+    a form is held to form-action); the SBP QR code is the site's own inline SVG."""
+    return {"form-action": list(settings.YOOKASSA_CONFIRMATION_ORIGINS)}
+
+
 class _ApiClient(ApiClient):
     """The SDK's client, configured from the Django settings at each call (not from the SDK's
     class attributes, which one thread could change under another)."""

@@ -1,0 +1,96 @@
+"""The booking form shows a running total as people are chosen (static/js/booking-total.js),
+under a strict Content-Security-Policy; the basket's total, computed by the server, is the one
+that counts."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from shop.bookings.models import Fare
+from tests.e2e.conftest import ADULT, CHILD
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.payments,  # the storefront fixture notes localstripe's PaymentIntents
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# What a strict policy allows: scripts from the site's own address only, no inline ones.
+STRICT_CSP = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'"
+
+
+def money(amount: int) -> str:
+    return f"{amount:,}".replace(",", "\xa0") + "\xa0₽"  # "2 250 ₽", as Russian writes it
+
+
+def under_strict_csp(page) -> None:
+    """The booking page is served with a strict Content-Security-Policy header."""
+
+    def handle(route):
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": STRICT_CSP}
+        route.fulfill(response=response, headers=headers)
+
+    page.route(re.compile(r"/shop/tours/\d+/book/"), handle)
+
+
+def inline_scripts_run(page) -> bool:
+    return page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.inlineRan = true;";
+            document.head.appendChild(script);
+            return window.inlineRan === true;
+        }"""
+    )
+
+
+def test_the_total_follows_the_people_chosen_under_a_strict_policy(page, storefront):
+    under_strict_csp(page)
+    departure = storefront.departures[0]
+    page.goto(f"/shop/tours/{storefront.tour.pk}/book/?departure={departure.pk}")
+    total = page.locator("#booking-total")
+
+    assert not inline_scripts_run(page)  # the policy holds
+    expect(total).to_be_visible()
+    expect(total).to_have_text(re.compile(rf"Итого:\s*{money(ADULT)}"))  # one adult to start
+    page.get_by_label("Взрослый").fill("2")
+    page.get_by_label("Детский").fill("1")
+    expect(total.locator("output")).to_have_text(money(2 * ADULT + CHILD))
+    page.get_by_label("Взрослый").fill("0")
+    page.get_by_label("Детский").fill("0")
+    expect(total).to_be_hidden()  # nobody chosen: no total
+
+
+def test_the_basket_charges_the_servers_prices_when_the_page_is_out_of_date(page, storefront):
+    departure = storefront.departures[0]
+    page.goto(f"/shop/tours/{storefront.tour.pk}/book/?departure={departure.pk}")
+    page.get_by_label("Взрослый").fill("2")
+    page.get_by_label("Детский").fill("1")
+    expect(page.locator("#booking-total output")).to_have_text(money(2 * ADULT + CHILD))
+
+    # Staff raise the child fare while the tourist still has the page open.
+    Fare.objects.filter(departure=departure, ticket_type__code="child").update(price=500)
+    page.get_by_label("Имя и фамилия контактного участника").fill("Анна Иванова")
+    page.get_by_label("Телефон").fill("+79025551234")
+    page.get_by_role("button", name="В корзину").click()
+
+    page.wait_for_url(re.compile(r"/shop/basket/$"))
+    expect(page.locator("#basket_totals")).to_contain_text(money(2 * ADULT + 500))
+
+
+def test_without_javascript_the_form_books_and_shows_no_total(browser, live_server, storefront):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    departure = storefront.departures[0]
+    page.goto(f"/shop/tours/{storefront.tour.pk}/book/?departure={departure.pk}")
+
+    expect(page.locator("#booking-total")).to_be_hidden()
+    page.locator("[name=tickets_adult]").fill("2")
+    page.locator("[name=lead_name]").fill("Анна Иванова")
+    page.locator("[name=lead_phone]").fill("+79025551234")
+    page.locator("form.booking-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/shop/basket/$"))
+    expect(page.locator("#basket_totals")).to_contain_text(money(2 * ADULT))
+    context.close()
