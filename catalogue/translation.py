@@ -21,6 +21,11 @@ def is_default_language(language: str) -> bool:
     return language == settings.LANGUAGE_CODE
 
 
+def translation_languages() -> list[tuple[str, str]]:
+    """The languages editors translate into: every language of the site but the main one."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
 class TranslatedMixin:
     """Find the active language's row among `self.translations` (prefetch it in lists)."""
 

@@ -73,7 +73,11 @@ def fill(po_path: str, table_path: str) -> int:
             if not forms:
                 missing += 1
                 continue
-            head = lines[:end] + [rest[0]]
+            # A long msgid_plural wraps onto continuation lines: keep them all.
+            plural_end = 1
+            while plural_end < len(rest) and rest[plural_end].startswith('"'):
+                plural_end += 1
+            head = lines[:end] + rest[:plural_end]
             entry_lines = head + [f"msgstr[{n}] {_quote(form)}" for n, form in enumerate(forms)]
         else:
             translation = table.get(msgid)

@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from catalogue.dashboard import urlpatterns as product_form_urls
 from shop.core import oscar_guards
 from shop.core.accounts import AuthView, RegistrationView
 from shop.core.headers import csp_report
@@ -44,10 +45,13 @@ urlpatterns += i18n_patterns(
     path("team/", include("shop.team.urls")),
     path("shop/", include("shop.bookings.urls")),
     path("shop/", include("shop.customercare.urls")),
+    path("shop/", include("shop.feedback.urls")),
     path("shop/checkout/payment/", include("shop.payments.urls")),
     path("shop/dashboard/orders/", include("shop.payments.dashboard_urls")),
     path("shop/dashboard/orders/", include("shop.order.dashboard_urls")),
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
+    # Oscar's product form, with the product's translations in it (same addresses and names).
+    path("shop/dashboard/catalogue/", include((product_form_urls(), "catalogue-dashboard"))),
     # Oscar's haystack search finds nothing here: its address leads to the site search.
     path("shop/search/", oscar_search_redirect, name="oscar-search-redirect"),
     # Oscar's sign-up, with consent to the processing of personal data (same addresses).

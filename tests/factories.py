@@ -296,3 +296,19 @@ def make_content_pages(home, tour, gingerbread) -> dict:
         "privacy": privacy,
         "english": english,
     }
+
+
+def start_today(departure, *, started: bool = True):
+    """Move a departure (booked while it was days ahead) to today, local time: already
+    started (a minute ago, or just after midnight) or about to start."""
+    from shop.bookings.models import Departure
+
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if started:
+        starts_at = max(midnight + dt.timedelta(seconds=1), now - dt.timedelta(minutes=1))
+    else:
+        starts_at = min(midnight + dt.timedelta(days=1, seconds=-1), now + dt.timedelta(minutes=2))
+    Departure.objects.filter(pk=departure.pk).update(starts_at=starts_at)
+    departure.refresh_from_db()
+    return departure

@@ -34,6 +34,8 @@ class SystemProcess(models.TextChoices):
     PAYMENT_NOTIFICATION = "payment_notification", _("payment notification")
     RECONCILIATION = "reconciliation", _("payment reconciliation")
     RECEIPTS = "receipts", _("receipts")
+    GO_NO_GO = "go_no_go", _("go/no-go check")
+    FEEDBACK_REQUESTS = "feedback_requests", _("feedback requests")
 
 
 @dataclass(frozen=True)

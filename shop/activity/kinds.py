@@ -30,6 +30,7 @@ TOUR = "tour"
 PERIOD = "period"
 PAYMENT = "payment"
 ACCOUNT = "account"
+FEEDBACK = "feedback"
 
 ORDER_PLACED = "order.placed"
 ORDER_PAID = "order.paid"
@@ -44,11 +45,19 @@ RECEIPT_SETTLED = "receipt.settled"
 CUSTOMER_MESSAGED = "customer.messaged"
 TICKET_CHECKED_IN = "ticket.checked_in"
 TICKET_NO_SHOW = "ticket.no_show"
+TICKET_CHECK_IN_UNDONE = "ticket.check_in_undone"
+TICKET_NO_SHOW_UNDONE = "ticket.no_show_undone"
 DEPARTURE_CREATED = "departure.created"
 DEPARTURE_UPDATED = "departure.updated"
 DEPARTURE_CLOSED = "departure.closed"
 DEPARTURE_REOPENED = "departure.reopened"
 DEPARTURE_CANCELLED = "departure.cancelled"
+DEPARTURE_BELOW_MINIMUM = "departure.below_minimum"
+DEPARTURE_RUNS_ANYWAY = "departure.runs_anyway"
+DEPARTURE_GUIDES_SET = "departure.guides_set"
+FEEDBACK_RECEIVED = "feedback.received"
+FEEDBACK_PUBLISHED = "feedback.published"
+FEEDBACK_HIDDEN = "feedback.hidden"
 TOUR_UPDATED = "tour.updated"
 PERIOD_CREATED = "period.created"
 PERIOD_UPDATED = "period.updated"
@@ -91,6 +100,25 @@ def _step(before, after) -> str:
     if after.get("tracking_number"):
         text += f" ({after['tracking_number']})"
     return text
+
+
+def _people(after) -> dict:
+    return {"people": after.get("people", 0), "minimum": after.get("minimum", 0)}
+
+
+def _checked_in(before, after) -> str:
+    if after.get("early"):
+        return _("checked in ticket %(code)s the day before the tour") % {
+            "code": after.get("ticket", "")
+        }
+    return _("checked in ticket %(code)s") % {"code": after.get("ticket", "")}
+
+
+def _guides(before, after) -> str:
+    names = ", ".join(after.get("guides") or [])
+    if not names:
+        return _("left the departure without guides")
+    return _("named the guides: %(names)s") % {"names": names}
 
 
 def _fixed(text) -> Callable[[dict, dict], str]:
@@ -175,18 +203,29 @@ _KINDS = [
             _("e-mailed the customer: %(what)s") % {"what": _message_kind(after.get("kind"))}
         ),
     ),
-    ActionKind(
-        TICKET_CHECKED_IN,
-        gettext_lazy("Checked in"),
-        TICKET,
-        lambda before, after: _("checked in ticket %(code)s") % {"code": after.get("ticket", "")},
-    ),
+    ActionKind(TICKET_CHECKED_IN, gettext_lazy("Checked in"), TICKET, _checked_in),
     ActionKind(
         TICKET_NO_SHOW,
         gettext_lazy("Did not come"),
         TICKET,
         lambda before, after: (
             _("marked ticket %(code)s as not come") % {"code": after.get("ticket", "")}
+        ),
+    ),
+    ActionKind(
+        TICKET_CHECK_IN_UNDONE,
+        gettext_lazy("Check-in undone"),
+        TICKET,
+        lambda before, after: (
+            _("undid the check-in of ticket %(code)s") % {"code": after.get("ticket", "")}
+        ),
+    ),
+    ActionKind(
+        TICKET_NO_SHOW_UNDONE,
+        gettext_lazy("No-show undone"),
+        TICKET,
+        lambda before, after: (
+            _("undid “did not come” for ticket %(code)s") % {"code": after.get("ticket", "")}
         ),
     ),
     ActionKind(
@@ -218,6 +257,48 @@ _KINDS = [
         gettext_lazy("Departure cancelled"),
         DEPARTURE,
         _fixed(gettext_lazy("cancelled the departure")),
+    ),
+    ActionKind(
+        DEPARTURE_BELOW_MINIMUM,
+        gettext_lazy("Below the minimum group size"),
+        DEPARTURE,
+        lambda before, after: (
+            _(
+                "the departure has %(people)s of the %(minimum)s people it needs: "
+                "the bureau decides whether it runs"
+            )
+            % _people(after)
+        ),
+    ),
+    ActionKind(
+        DEPARTURE_RUNS_ANYWAY,
+        gettext_lazy("Runs below the minimum"),
+        DEPARTURE,
+        lambda before, after: (
+            _("decided to run the departure with %(people)s of the %(minimum)s people")
+            % _people(after)
+        ),
+    ),
+    ActionKind(DEPARTURE_GUIDES_SET, gettext_lazy("Guides named"), DEPARTURE, _guides),
+    ActionKind(
+        FEEDBACK_RECEIVED,
+        gettext_lazy("Feedback received"),
+        FEEDBACK,
+        lambda before, after: (
+            _("rated the tour %(rating)s of 5") % {"rating": after.get("rating", "")}
+        ),
+    ),
+    ActionKind(
+        FEEDBACK_PUBLISHED,
+        gettext_lazy("Review published"),
+        FEEDBACK,
+        _fixed(gettext_lazy("published a tourist's review on the tour's page")),
+    ),
+    ActionKind(
+        FEEDBACK_HIDDEN,
+        gettext_lazy("Review not published"),
+        FEEDBACK,
+        _fixed(gettext_lazy("kept a tourist's review off the tour's page")),
     ),
     ActionKind(
         TOUR_UPDATED, gettext_lazy("Tour changed"), TOUR, _fixed(gettext_lazy("changed the tour"))

@@ -73,6 +73,22 @@ class Tour(TranslatedMixin, models.Model):
     booking_cutoff_hours = models.PositiveSmallIntegerField(
         _("Booking closes, hours before the start"), default=12
     )
+    decision_hours = models.PositiveSmallIntegerField(
+        _("Go/no-go decision, hours before the start"),
+        default=24,
+        help_text=_(
+            "At this moment a departure with fewer people than the minimum group size is "
+            "shown to the guides and the bureau to decide, or cancelled automatically."
+        ),
+    )
+    cancel_below_minimum = models.BooleanField(
+        _("Cancel automatically below the minimum"),
+        default=False,
+        help_text=_(
+            "At the go/no-go moment a departure below the minimum group size is cancelled "
+            "for everyone (refunds and e-mails) without asking the bureau."
+        ),
+    )
     cancellation_terms = models.TextField(_("Cancellation terms"), blank=True)
     is_group_booking = models.BooleanField(
         _("Books a whole group"),
@@ -93,6 +109,10 @@ class Tour(TranslatedMixin, models.Model):
     @property
     def booking_cutoff(self) -> dt.timedelta:
         return dt.timedelta(hours=self.booking_cutoff_hours)
+
+    @property
+    def decision_ahead(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.decision_hours)
 
     @property
     def language_codes(self) -> list[str]:
@@ -120,11 +140,12 @@ TOUR_FACT_FIELDS = [
     "max_group_size",
     "max_per_booking",
     "booking_cutoff_hours",
+    "decision_hours",
+    "cancel_below_minimum",
     "cancellation_terms",
     "is_group_booking",
 ]
 TRANSLATED_FIELDS = ["meeting_point", "what_to_bring", "cancellation_terms"]
-TRANSLATION_LANGUAGE = "en"
 
 
 class TourTranslation(models.Model):
@@ -195,6 +216,15 @@ class DepartureStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class CancelReason(models.TextChoices):
+    """Why a departure does not run; the customer's e-mail names it in their language."""
+
+    WEATHER = "weather", _("The weather")
+    TOO_FEW = "too_few", _("Too few people booked")
+    GUIDE = "guide", _("The guide cannot lead it")
+    OTHER = "other", _("Another reason")
+
+
 class Departure(models.Model):
     """One dated run of a tour; seats are the stock of its child product."""
 
@@ -217,9 +247,30 @@ class Departure(models.Model):
         db_index=True,
     )
     status_reason = models.CharField(_("Reason"), max_length=255, blank=True)
+    cancel_reason = models.CharField(
+        _("Why it is cancelled"), max_length=20, choices=CancelReason.choices, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The students who guide it: the tourists' feedback on it is evidence of their work.
+    guides = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="guided_departures",
+        verbose_name=_("Guides"),
+    )
+    # When the go/no-go check looked at it (shop/bookings/go_no_go.py), and who decided to run
+    # it anyway although it had fewer people than the tour's minimum.
+    minimum_checked_at = models.DateTimeField(null=True, blank=True)
+    runs_anyway_at = models.DateTimeField(null=True, blank=True)
+    runs_anyway_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -250,6 +301,38 @@ class Departure(models.Model):
     @property
     def booking_closes_at(self) -> dt.datetime:
         return self.starts_at - self.tour.booking_cutoff
+
+    @property
+    def reason_text(self) -> str:
+        """Why it is cancelled (or closed), in the active language and staff's words."""
+        from shop.bookings.cancellation import reason_text
+
+        return reason_text(self.cancel_reason, self.status_reason)
+
+    @property
+    def decision_at(self) -> dt.datetime:
+        """The go/no-go moment: whether it runs with fewer people than the minimum."""
+        return self.starts_at - self.tour.decision_ahead
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.tour.duration_minutes)
+
+    @property
+    def is_below_minimum(self) -> bool:
+        return self.seats_sold < self.tour.min_group_size
+
+    def awaits_decision(self, now: dt.datetime | None = None) -> bool:
+        """Past its go/no-go moment with fewer people than the minimum, and nobody has
+        decided yet to run it anyway (or cancel it)."""
+        now = now or timezone.now()
+        return (
+            self.status != DepartureStatus.CANCELLED
+            and self.minimum_checked_at is not None
+            and self.runs_anyway_at is None
+            and self.starts_at > now
+            and self.is_below_minimum
+        )
 
     def closed_reason(self, now: dt.datetime | None = None):
         """Why no one can book this departure now, or None when it is open for booking."""

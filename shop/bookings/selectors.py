@@ -8,9 +8,9 @@ from itertools import groupby
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from catalogue.translation import translation_languages
 from shop.bookings.models import (
     FEW_SEATS_LEFT,
-    TRANSLATION_LANGUAGE,
     Departure,
     DepartureStatus,
     Fare,
@@ -146,7 +146,40 @@ def tours_departures_between(tour_product_ids, first: dt.datetime, last: dt.date
     return [departure_row(d, now) for d in departures]
 
 
-def tour_translation(tour: Tour) -> TourTranslation:
-    return TourTranslation.objects.filter(
-        tour=tour, language=TRANSLATION_LANGUAGE
-    ).first() or TourTranslation(tour=tour, language=TRANSLATION_LANGUAGE)
+def tour_translations(tour: Tour) -> dict[str, TourTranslation]:
+    """The tour's row for each language editors translate into (a new, unsaved one where
+    there is none yet), in the order of settings.LANGUAGES."""
+    rows = {row.language: row for row in TourTranslation.objects.filter(tour=tour)}
+    return {
+        code: rows.get(code) or TourTranslation(tour=tour, language=code)
+        for code, _name in translation_languages()
+    }
+
+
+def guide_candidates():
+    """The students who may be named as a departure's guides."""
+    from django.contrib.auth import get_user_model
+
+    from shop.core.roles import STUDENTS
+
+    return (
+        get_user_model()
+        .objects.filter(groups__name=STUDENTS, is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def departures_awaiting_decision(now: dt.datetime | None = None) -> list[Departure]:
+    """Departures past their go/no-go moment with fewer people than the minimum that nobody
+    has decided on yet, earliest first (shop/bookings/go_no_go.py)."""
+    now = now or timezone.now()
+    departures = departures_with_booking_data(
+        Departure.objects.filter(
+            minimum_checked_at__isnull=False, runs_anyway_at__isnull=True, starts_at__gt=now
+        )
+        .exclude(status=DepartureStatus.CANCELLED)
+        .select_related("tour__product")
+        .prefetch_related("tour__product__translations")
+        .order_by("starts_at")
+    )
+    return [d for d in departures if d.awaits_decision(now)]

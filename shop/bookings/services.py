@@ -24,7 +24,6 @@ from shop.activity.services import activity_record
 from shop.bookings.models import (
     TOUR_FACT_FIELDS,
     TRANSLATED_FIELDS,
-    TRANSLATION_LANGUAGE,
     Departure,
     DepartureStatus,
     Fare,
@@ -32,7 +31,7 @@ from shop.bookings.models import (
     Tour,
 )
 from shop.bookings.pricing import full_price
-from shop.bookings.selectors import tour_translation
+from shop.bookings.selectors import tour_translations
 from shop.core.freshness import catalogue_changed
 
 Product = get_model("catalogue", "Product")
@@ -81,12 +80,33 @@ def schedule_starts(
         day = date_from + dt.timedelta(days=offset)
         if day.weekday() in weekdays:
             starts.extend(dt.datetime.combine(day, t, tzinfo=zone) for t in sorted(set(times)))
+    if not starts:
+        raise ScheduleError(_no_weekday_in_range(date_from, date_to, weekdays))
     if len(starts) > MAX_DEPARTURES_PER_SCHEDULE:
         raise ScheduleError(
             _("A schedule can create at most %(count)d departures at once.")
             % {"count": MAX_DEPARTURES_PER_SCHEDULE}
         )
     return starts
+
+
+def _no_weekday_in_range(date_from: dt.date, date_to: dt.date, weekdays: set[int]) -> str:
+    """Why a schedule makes nothing: none of its weekdays falls between its dates."""
+    from django.utils.dates import WEEKDAYS
+    from django.utils.formats import date_format
+
+    chosen = ", ".join(str(WEEKDAYS[day]).lower() for day in sorted(weekdays))
+    days = (date_to - date_from).days + 1
+    in_range = sorted({(date_from + dt.timedelta(days=n)).weekday() for n in range(min(days, 7))})
+    return _(
+        "Nothing to create: no %(chosen)s falls between %(first)s and %(last)s. "
+        "Those dates are %(weekdays)s: tick one of them, or change the dates."
+    ) % {
+        "chosen": chosen,
+        "first": date_format(date_from, "j E Y"),
+        "last": date_format(date_to, "j E Y"),
+        "weekdays": ", ".join(str(WEEKDAYS[day]).lower() for day in in_range),
+    }
 
 
 def _partner():
@@ -162,6 +182,76 @@ def departure_schedule_create(
     return result
 
 
+def departure_add(
+    *,
+    tour: Tour,
+    starts_at: dt.datetime,
+    capacity: int,
+    prices: dict[str, Decimal],
+    actor,
+    now: dt.datetime | None = None,
+) -> Departure:
+    """One extra departure on a date and time of its own (no weekly schedule needed)."""
+    now = now or timezone.now()
+    if capacity < 1:
+        raise ScheduleError(_("Capacity must be at least one person."))
+    if starts_at <= now:
+        raise ScheduleError(_("This start is in the past."))
+    if starts_at.date() > timezone.localdate() + dt.timedelta(days=MAX_SCHEDULE_AHEAD_DAYS):
+        raise ScheduleError(
+            _("Departures can be scheduled at most %(days)d days ahead.")
+            % {"days": MAX_SCHEDULE_AHEAD_DAYS}
+        )
+    types = _ticket_types(prices)
+    exists = _("The tour has a departure at this time already.")
+    if Departure.objects.filter(tour=tour, starts_at=starts_at).exists():
+        raise ScheduleError(exists)
+    try:
+        with transaction.atomic():
+            departure = _create_departure(
+                tour, starts_at, capacity, prices, types, _partner(), actor
+            )
+            activity_record(
+                actor=actor,
+                action=kinds.DEPARTURE_CREATED,
+                departure=departure,
+                after=_departure_state(departure),
+            )
+    except IntegrityError as error:  # added by someone else a moment ago
+        raise ScheduleError(exists) from error
+    return departure
+
+
+def departure_guides_set(*, departure: Departure, guides, actor) -> bool:
+    """Who guides the departure (students); False when nothing changed."""
+    from shop.bookings.selectors import guide_candidates
+
+    wanted = {user.pk for user in guides}
+    allowed = set(guide_candidates().filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - allowed:
+        raise DepartureChangeError(_("Only students can be named as guides."))
+    with transaction.atomic():
+        departure = _lock(departure)
+        previous = list(departure.guides.order_by("last_name", "first_name", "username"))
+        if {user.pk for user in previous} == wanted:
+            return False
+        departure.guides.set(wanted)
+        names = [_name(user) for user in guide_candidates().filter(pk__in=wanted)]
+        before = [_name(user) for user in previous]
+        activity_record(
+            actor=actor,
+            action=kinds.DEPARTURE_GUIDES_SET,
+            departure=departure,
+            before={"guides": before},
+            after={"guides": names},
+        )
+    return True
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
 def _create_departure(tour, starts_at, capacity, prices, types, partner, actor) -> Departure:
     parent = tour.product
     local = timezone.localtime(starts_at)
@@ -212,11 +302,14 @@ def _lock(departure: Departure) -> Departure:
 
 
 def departure_update(
-    *, departure: Departure, capacity: int, prices: dict[str, Decimal], actor
+    *, departure: Departure, capacity: int, prices: dict[str, Decimal], actor, guides=None
 ) -> Departure:
-    """Change capacity and fares; capacity never drops below the seats already sold."""
+    """Change capacity and fares (capacity never drops below the seats already sold) and,
+    when given, who guides it."""
     types = _ticket_types(prices)
     with transaction.atomic():
+        if guides is not None:
+            departure_guides_set(departure=departure, guides=guides, actor=actor)
         departure = _lock(departure)
         before = _departure_state(departure)
         allocated = Coalesce(F("num_allocated"), Value(0))
@@ -298,41 +391,31 @@ def departure_reopen(*, departure: Departure, actor, reason: str = "") -> Depart
     )
 
 
-def departure_cancel(*, departure: Departure, actor, reason: str) -> Departure:
-    """The departure will not run. No new bookings; it cannot be reopened."""
-    if not reason.strip():
-        raise DepartureChangeError(_("Say why the departure is cancelled."))
-    return _set_status(
-        departure,
-        DepartureStatus.CANCELLED,
-        actor,
-        reason,
-        kinds.DEPARTURE_CANCELLED,
-        {DepartureStatus.SCHEDULED, DepartureStatus.CLOSED},
-    )
-
-
 # --- Tours ----------------------------------------------------------------------------------
 
 
 def _tour_state(tour: Tour) -> dict:
-    translation = tour_translation(tour)
     return {
         "tour": tour.pk,
         **model_to_dict(tour, fields=TOUR_FACT_FIELDS),
-        TRANSLATION_LANGUAGE: model_to_dict(translation, fields=TRANSLATED_FIELDS),
+        **{
+            language: model_to_dict(row, fields=TRANSLATED_FIELDS)
+            for language, row in tour_translations(tour).items()
+        },
     }
 
 
-def tour_update(*, tour: Tour, facts, translation, actor) -> bool:
-    """Save both valid forms and record who changed what; False when nothing changed."""
+def tour_update(*, tour: Tour, facts, translations, actor) -> bool:
+    """Save the valid facts form and one valid form per language, and record who changed
+    what; False when nothing changed. A language left blank gets no row."""
     with transaction.atomic():
         locked = Tour.objects.select_for_update().get(pk=tour.pk)
         before = _tour_state(locked)
         facts.save()
-        entry = translation.save(commit=False)
-        if entry.pk or any(getattr(entry, name) for name in TRANSLATED_FIELDS):
-            entry.save()
+        for translation in translations:
+            entry = translation.save(commit=False)
+            if entry.pk or any(getattr(entry, name) for name in TRANSLATED_FIELDS):
+                entry.save()
         after = _tour_state(tour)
         if before == after:
             transaction.set_rollback(True)

@@ -1,6 +1,15 @@
-"""Tickets for paid bookings, and checking people in at the meeting point."""
+"""Tickets for paid bookings, and checking people in at the meeting point.
 
+Check-in follows the calendar: it opens at midnight (Baikalsk time) of the departure's day
+and closes at the midnight after it (or when the tour ends, if later). The day before, a
+guide may check a group in early by saying so explicitly; the entry in the log says it was
+early. "Did not come" can be marked only once the tour has started. Both have an undo, which
+is logged too: nothing is erased.
+"""
+
+import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -9,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from shop.activity import kinds
 from shop.activity.services import activity_record
-from shop.bookings.models import SHORT_CODE_ALPHABET, Departure, Ticket
+from shop.bookings.models import SHORT_CODE_ALPHABET, Departure, DepartureStatus, Ticket
 from shop.bookings.options import booking_of
 from shop.order.statuses import LineStatus
 
@@ -90,8 +99,68 @@ def code_from_input(text: str) -> str:
     return code
 
 
-def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
+@dataclass(frozen=True)
+class CheckInWindow:
+    early_from: dt.datetime  # the day before: only when the guide says it is early
+    opens: dt.datetime  # midnight of the departure's day, local time
+    closes: dt.datetime
+    starts: dt.datetime
+
+    def allows_check_in(self, now: dt.datetime, *, early: bool = False) -> bool:
+        return (self.early_from if early else self.opens) <= now < self.closes
+
+    def allows_early_check_in(self, now: dt.datetime) -> bool:
+        return self.early_from <= now < self.opens
+
+    def allows_no_show(self, now: dt.datetime) -> bool:
+        return self.starts <= now < self.closes
+
+
+def check_in_window(departure: Departure) -> CheckInWindow:
+    local = departure.local_starts_at
+    opens = timezone.make_aware(dt.datetime.combine(local.date(), dt.time.min), local.tzinfo)
+    midnight_after = timezone.make_aware(
+        dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time.min), local.tzinfo
+    )
+    return CheckInWindow(
+        early_from=timezone.make_aware(
+            dt.datetime.combine(local.date() - dt.timedelta(days=1), dt.time.min), local.tzinfo
+        ),
+        opens=opens,
+        closes=max(midnight_after, departure.ends_at),
+        starts=departure.starts_at,
+    )
+
+
+def _refuse_outside_the_window(departure, now, *, early=False) -> None:
+    window = check_in_window(departure)
+    if window.allows_check_in(now, early=early):
+        return
+    when = date_format(timezone.localtime(window.opens), "j E")
+    if now >= window.closes:
+        raise CheckInError(_("This tour was on %(day)s: check-in is closed.") % {"day": when})
+    if window.allows_early_check_in(now):
+        raise CheckInError(
+            _(
+                "Check-in opens on the day of the tour (%(day)s). Checking in the day before "
+                "needs the “early check-in” box ticked."
+            )
+            % {"day": when}
+        )
+    raise CheckInError(_("Check-in opens on the day of the tour: %(day)s.") % {"day": when})
+
+
+def ticket_check_in(
+    *, departure: Departure, code: str, actor, early: bool = False, now=None
+) -> Ticket:
+    """Check a booking in by its code; `early` says the guide means to do it the day before."""
     code = code_from_input(code)
+    now = now or timezone.now()
+    departure = Departure.objects.select_related("tour").get(pk=departure.pk)
+    if departure.status == DepartureStatus.CANCELLED:
+        raise CheckInError(_("This departure is cancelled: its tickets are void."))
+    _refuse_outside_the_window(departure, now, early=early)
+    early = now < check_in_window(departure).opens
     with transaction.atomic():
         ticket = (
             Ticket.objects.select_for_update(of=("self",))
@@ -116,34 +185,77 @@ def ticket_check_in(*, departure: Departure, code: str, actor) -> Ticket:
                     "name": _name(ticket.checked_in_by),
                 }
             )
-        ticket.checked_in_at = timezone.now()
+        ticket.checked_in_at = now
         ticket.checked_in_by = actor
         ticket.no_show_at = None
         ticket.no_show_by = None
         ticket.save(update_fields=["checked_in_at", "checked_in_by", "no_show_at", "no_show_by"])
+        after = {"checked_in": True, "ticket": ticket.code, "people": ticket.people}
+        if early:
+            after["early"] = True
         activity_record(
             actor=actor,
             action=kinds.TICKET_CHECKED_IN,
             order=ticket.order,
             departure=departure,
             before={"checked_in": False},
-            after={"checked_in": True, "ticket": ticket.code, "people": ticket.people},
+            after=after,
         )
     return ticket
 
 
-def ticket_no_show(*, ticket: Ticket, actor) -> Ticket:
+def _locked_ticket(ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("order", "departure__tour")
+        .get(pk=ticket.pk)
+    )
+
+
+def ticket_check_in_undo(*, ticket: Ticket, actor, now=None) -> Ticket:
+    """A check-in recorded by mistake (the wrong group, a mistyped code): undone, logged."""
+    now = now or timezone.now()
     with transaction.atomic():
-        ticket = (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("order", "departure")
-            .get(pk=ticket.pk)
+        ticket = _locked_ticket(ticket)
+        if not ticket.checked_in_at:
+            raise CheckInError(_("These people are not checked in."))
+        if now >= check_in_window(ticket.departure).closes:
+            raise CheckInError(_("The tour is over: its check-ins stay as they are."))
+        before = {"checked_in": True, "at": ticket.checked_in_at.isoformat()}
+        ticket.checked_in_at = None
+        ticket.checked_in_by = None
+        ticket.save(update_fields=["checked_in_at", "checked_in_by"])
+        activity_record(
+            actor=actor,
+            action=kinds.TICKET_CHECK_IN_UNDONE,
+            order=ticket.order,
+            departure=ticket.departure,
+            before=before,
+            # Negative, so that the portfolio's sum of people checked in stays true.
+            after={"checked_in": False, "ticket": ticket.code, "people": -ticket.people},
         )
+    return ticket
+
+
+def ticket_no_show(*, ticket: Ticket, actor, now=None) -> Ticket:
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _locked_ticket(ticket)
         if ticket.checked_in_at:
             raise CheckInError(_("These people are checked in already."))
         if ticket.no_show_at:
             return ticket
-        ticket.no_show_at = timezone.now()
+        if ticket.departure.status == DepartureStatus.CANCELLED:
+            raise CheckInError(_("This departure is cancelled: its tickets are void."))
+        window = check_in_window(ticket.departure)
+        if now < window.starts:
+            raise CheckInError(
+                _("“Did not come” can be marked once the tour has started (%(time)s).")
+                % {"time": date_format(timezone.localtime(window.starts), "j E, H:i")}
+            )
+        if now >= window.closes:
+            raise CheckInError(_("The tour is over: its check-ins stay as they are."))
+        ticket.no_show_at = now
         ticket.no_show_by = actor
         ticket.save(update_fields=["no_show_at", "no_show_by"])
         activity_record(
@@ -153,5 +265,28 @@ def ticket_no_show(*, ticket: Ticket, actor) -> Ticket:
             departure=ticket.departure,
             before={"no_show": False},
             after={"no_show": True, "ticket": ticket.code},
+        )
+    return ticket
+
+
+def ticket_no_show_undo(*, ticket: Ticket, actor, now=None) -> Ticket:
+    """They came after all (late, or marked by mistake): undone, logged."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = _locked_ticket(ticket)
+        if not ticket.no_show_at:
+            raise CheckInError(_("These people are not marked as absent."))
+        if now >= check_in_window(ticket.departure).closes:
+            raise CheckInError(_("The tour is over: its check-ins stay as they are."))
+        ticket.no_show_at = None
+        ticket.no_show_by = None
+        ticket.save(update_fields=["no_show_at", "no_show_by"])
+        activity_record(
+            actor=actor,
+            action=kinds.TICKET_NO_SHOW_UNDONE,
+            order=ticket.order,
+            departure=ticket.departure,
+            before={"no_show": True},
+            after={"no_show": False, "ticket": ticket.code},
         )
     return ticket

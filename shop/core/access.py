@@ -178,6 +178,9 @@ ROUTES: dict[str, Area] = {
     "customercare:ticket": STOREFRONT,
     "customercare:ticket-calendar": STOREFRONT,
     "customercare:ticket-image": STOREFRONT,
+    # The tourist's one-time feedback link; its signature is the door.
+    "feedback:give": STOREFRONT,
+    "feedback:thanks": STOREFRONT,
     # The account's orders in our own pages (they take Oscar's addresses, before Oscar's).
     "customercare:account-orders": ACCOUNT,
     "customercare:account-order": ACCOUNT,

@@ -15,6 +15,7 @@ class MessageKind(models.TextChoices):
     DEPARTURE_CANCELLED = "departure_cancelled", _("Tour cancelled")
     READY = "ready", _("Ready for pickup")
     SHIPPED = "shipped", _("Sent by post")
+    FEEDBACK_REQUEST = "feedback_request", _("How was the tour?")
 
 
 class CustomerMessage(models.Model):

@@ -138,7 +138,7 @@ def order_summary(order) -> dict:
                 "price": sum((line.line_price_incl_tax for line, _b in pairs), 0),
                 "participants": next((b["participants"] for _l, b in pairs if b), []),
                 "state": _booking_state(ticket, [line for line, _b in pairs], now),
-                "cancel_reason": departure.status_reason,
+                "cancel_reason": departure.reason_text,
                 "refunded": sum(
                     (
                         r.amount
@@ -284,6 +284,14 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
         ):
             return None  # cancelled or checked in since the reminder was queued
         context = {**summary, "message": message, "details": message.details}
+        if message.kind == MessageKind.DEPARTURE_CANCELLED:
+            context["reason"] = _cancel_reason(message.details)
+        if message.kind == MessageKind.FEEDBACK_REQUEST:
+            from shop.feedback.services import feedback_already_given, feedback_url
+
+            if not summary["bookings"] or feedback_already_given(message.ticket):
+                return None  # cancelled meanwhile, or answered before the e-mail went out
+            context["feedback_url"] = feedback_url(message.ticket)
         base = f"customercare/email/{message.kind}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         context["subject"] = subject
@@ -308,6 +316,17 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
     return email
 
 
+def _cancel_reason(details: dict) -> str:
+    """The reason in the message's language (older messages kept staff's words only)."""
+    from shop.bookings.cancellation import reason_text
+    from shop.bookings.models import CancelReason
+
+    reason = details.get("reason", "")
+    if reason in CancelReason.values:
+        return reason_text(reason, details.get("note", ""))
+    return reason
+
+
 # --- The messages themselves ---------------------------------------------------------------
 
 
@@ -316,9 +335,11 @@ def order_confirmation_queue(order) -> None:
 
 
 def departure_cancelled_queue(
-    *, order, departure, refunded, reason, refund_pending=False
-) -> CustomerMessage | None:
-    message, _created = message_queue(
+    *, order, departure, refunded, reason, note="", refund_pending=False, rebook_url=None
+) -> tuple[CustomerMessage | None, bool]:
+    """The departure is cancelled (shop/bookings/cancellation.py): why (a CancelReason and
+    staff's words), what is refunded, and where to choose another date, if offered."""
+    return message_queue(
         kind=MessageKind.DEPARTURE_CANCELLED,
         order=order,
         key=f"departure-{departure.pk}-order-{order.pk}-cancelled",
@@ -327,9 +348,10 @@ def departure_cancelled_queue(
             "refunded": str(refunded),
             "refund_pending": refund_pending,
             "reason": reason,
+            "note": note,
+            "rebook_url": rebook_url or "",
         },
     )
-    return message
 
 
 # The team's steps that the customer hears about, and the e-mail each one sends. A step and

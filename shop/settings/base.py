@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shop.team.apps.TeamConfig",
     "shop.customercare.apps.CustomerCareConfig",
     "shop.teaching.apps.TeachingConfig",
+    "shop.feedback.apps.FeedbackConfig",
     # Oscar (forked apps replace Oscar's own entries)
     "oscar.config.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
@@ -452,6 +453,7 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "icon": "fas fa-calendar-alt",
         "children": [
             {"label": _("Tours and departures"), "url_name": "bookings-dashboard:tour-list"},
+            {"label": _("Tourists' feedback"), "url_name": "bookings-dashboard:feedback"},
         ],
     },
     *OSCAR_DASHBOARD_NAVIGATION[2:],  # noqa: F405
@@ -476,6 +478,8 @@ OSCAR_INITIAL_LINE_STATUS = LineStatus.PENDING.value
 # (it would cancel without releasing seats, or mark an order paid without a payment).
 OSCAR_ORDER_STATUS_PIPELINE = {}
 OSCAR_LINE_STATUS_PIPELINE = {}
+# Where the bureau hears what needs a decision (a departure below its minimum group size).
+SHOP_BUREAU_EMAIL = env("SHOP_BUREAU_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Post within Russia: one flat rate per order, in roubles.
 SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
 

@@ -159,6 +159,10 @@ class Assessment(Signed):
     evidence = models.ManyToManyField(
         "activity.ActivityEntry", through="AssessmentEvidence", related_name="cited_in"
     )
+    # Tourists' ratings and comments on departures the student guided, cited as evidence.
+    feedback = models.ManyToManyField(
+        "feedback.Feedback", through="AssessmentFeedback", related_name="cited_in"
+    )
 
     class Meta:
         ordering = ["-signed_at", "-pk"]
@@ -209,3 +213,16 @@ class AssessmentEvidence(Signed):
 
     def __str__(self):
         return f"{self.assessment_id} cites {self.entry_id}"
+
+
+class AssessmentFeedback(Signed):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT)
+    feedback = models.ForeignKey("feedback.Feedback", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "feedback"], name="cite_feedback_once")
+        ]
+
+    def __str__(self):
+        return f"{self.assessment_id} cites feedback {self.feedback_id}"

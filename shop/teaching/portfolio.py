@@ -18,7 +18,9 @@ from oscar.core.loading import get_model
 
 from shop.activity import kinds
 from shop.activity.models import ActivityEntry
+from shop.bookings.models import DepartureStatus
 from shop.core.roles import STUDENTS
+from shop.feedback.selectors import feedback_on_guided_departures
 from shop.teaching.models import Period
 from shop.teaching.reports import GOODS_DONE, DateRange, _hours, _money, _percent
 from shop.team.models import OrderHandling
@@ -44,18 +46,25 @@ def students():
 ORDER_WORK = [code for code in kinds.ACTIONS if code.startswith("order.")]
 
 
+# A check-in and its undo: the undo's entry carries the people as a negative number.
+CHECK_INS = [kinds.TICKET_CHECKED_IN, kinds.TICKET_CHECK_IN_UNDONE]
+
+
 def _figures(entries) -> dict:
     people = Cast(KeyTextTransform("people", "after"), IntegerField())
-    return entries.aggregate(
+    figures = entries.aggregate(
         actions=Count("pk"),
         orders=Count("order", distinct=True, filter=Q(action__in=ORDER_WORK)),
         steps=Count("pk", filter=Q(action=kinds.ORDER_STEP)),
         corrections=Count("pk", filter=Q(action=kinds.ORDER_CORRECTED)),
         departures=Count("departure", distinct=True, filter=Q(action=kinds.TICKET_CHECKED_IN)),
         checkins=Count("pk", filter=Q(action=kinds.TICKET_CHECKED_IN)),
-        participants=Sum(people, filter=Q(action=kinds.TICKET_CHECKED_IN)),
+        undone=Count("pk", filter=Q(action=kinds.TICKET_CHECK_IN_UNDONE)),
+        participants=Sum(people, filter=Q(action__in=CHECK_INS)),
         refunds=Count("pk", filter=Q(action=kinds.ORDER_REFUNDED)),
     )
+    figures["checkins"] -= figures.pop("undone")
+    return figures
 
 
 @dataclass
@@ -70,6 +79,9 @@ class Portfolio:
     share_of_revenue: Decimal | None
     median_handling_hours: Decimal | None
     timeline: object  # a page of ActivityEntry
+    feedback: list  # tourists' ratings of the departures they guided in the period
+    guided: int  # departures they guided in the period
+    average_rating: Decimal | None
 
 
 def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
@@ -113,6 +125,8 @@ def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
         .order_by("-at", "-pk")
     )
     start = (max(page, 1) - 1) * TIMELINE_PAGE
+    feedback = feedback_on_guided_departures(student, dates)
+    ratings = [f.rating for f in feedback]
     return Portfolio(
         student=student,
         period=period,
@@ -124,6 +138,13 @@ def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
         share_of_revenue=_percent(revenue, team_revenue),
         median_handling_hours=_hours(statistics.median(spans)) if spans else None,
         timeline=list(timeline[start : start + TIMELINE_PAGE + 1]),
+        feedback=feedback,
+        guided=student.guided_departures.filter(dates.q("starts_at"))
+        .exclude(status=DepartureStatus.CANCELLED)
+        .count(),
+        average_rating=(
+            (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.1")) if ratings else None
+        ),
     )
 
 

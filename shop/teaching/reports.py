@@ -387,41 +387,63 @@ def by_delivery(period: DateRange) -> Table:
 TREND_KINDS = ("day", "week", "month")
 
 
+def trend_buckets(period: DateRange, kind: str) -> list[dt.date]:
+    """The first day of every day, week (Monday) or month the range touches, in order: the
+    chart's axis has each of them, with or without orders."""
+    if kind == "week":
+        day = period.first - dt.timedelta(days=period.first.weekday())
+        step = lambda d: d + dt.timedelta(days=7)  # noqa: E731
+    elif kind == "month":
+        day = period.first.replace(day=1)
+        step = lambda d: (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)  # noqa: E731
+    else:
+        day, step = period.first, lambda d: d + dt.timedelta(days=1)  # noqa: E731
+    buckets = []
+    while day <= period.last:
+        buckets.append(day)
+        day = step(day)
+    return buckets
+
+
+def _bucket_day(bucket) -> dt.date:
+    if isinstance(bucket, dt.datetime):
+        return (timezone.localtime(bucket) if timezone.is_aware(bucket) else bucket).date()
+    return bucket
+
+
 def trend(period: DateRange, every: str = "day") -> Table:
+    from django.utils.formats import date_format
+
     kind = every if every in TREND_KINDS else "day"
-    rows = list(
-        placed_orders(period)
-        .annotate(bucket=Trunc("date_placed", kind, tzinfo=timezone.get_current_timezone()))
+    zone = timezone.get_current_timezone()
+    sales = {
+        _bucket_day(row["bucket"]): row
+        for row in placed_orders(period)
+        .annotate(bucket=Trunc("date_placed", kind, tzinfo=zone))
         .values("bucket")
         .annotate(orders=Count("pk"), sales=Sum("total_incl_tax"))
-        .order_by("bucket")
-    )
+    }
     refunds = {
-        row["bucket"]: row["refunded"]
+        _bucket_day(row["bucket"]): row["refunded"]
         for row in Refund.objects.filter(period.q("created_at"), status=RefundStatus.SUCCEEDED)
-        .annotate(bucket=Trunc("created_at", kind, tzinfo=timezone.get_current_timezone()))
+        .annotate(bucket=Trunc("created_at", kind, tzinfo=zone))
         .values("bucket")
         .annotate(refunded=Sum("amount"))
     }
     label = {"day": "j E Y", "week": "j E Y", "month": "F Y"}[kind]
-    from django.utils.formats import date_format
-
-    buckets = sorted({row["bucket"] for row in rows} | set(refunds))
-    by_bucket = {row["bucket"]: row for row in rows}
     table_rows = []
-    for bucket in buckets:
-        row = by_bucket.get(bucket, {"orders": 0, "sales": ZERO})
-        local = timezone.localtime(bucket) if timezone.is_aware(bucket) else bucket
-        name = date_format(local, label)
+    for day in trend_buckets(period, kind):
+        row = sales.get(day, {"orders": 0, "sales": ZERO})
+        name = date_format(day, label)
         if kind == "week":
             name = _("week of %(day)s") % {"day": name}
         table_rows.append(
             {
                 "when": name,
-                "short": date_format(local, "m.Y" if kind == "month" else "d.m"),
+                "short": date_format(day, "m.Y" if kind == "month" else "d.m"),
                 "orders": row["orders"],
                 "sales": _money(row["sales"]),
-                "refunded": _money(refunds.get(bucket)),
+                "refunded": _money(refunds.get(day)),
             }
         )
     return Table(

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
 from shop.activity.models import ActivityEntry
+from shop.feedback.models import Feedback
 from shop.teaching import reports
 from shop.teaching.models import Assessment, Period, Score
 
@@ -21,6 +22,9 @@ def student_assessments(student, period) -> list:
             Prefetch(
                 "evidence",
                 queryset=ActivityEntry.objects.select_related("order", "departure__tour__product"),
+            ),
+            Prefetch(
+                "feedback", queryset=Feedback.objects.select_related("departure__tour__product")
             ),
         )
         .order_by("rubric__name", "-version")

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from shop.activity import kinds
 from shop.activity.models import ActivityEntry
 from shop.activity.services import activity_record
+from shop.feedback.selectors import feedback_on_guided_departures
 from shop.teaching.models import (
     Assessment,
     AssessmentEvidence,
+    AssessmentFeedback,
     Criterion,
     Level,
     Period,
@@ -40,12 +42,14 @@ def assessment_sign(
     rubric: Rubric,
     judgements: dict[int, Judgement],
     evidence_ids: list[int],
+    feedback_ids: list[int] = (),
     comment: str = "",
     revises: Assessment | None = None,
 ) -> Assessment:
     """Sign an assessment: a level for every criterion of the rubric, optionally citing the
-    student's own activity in the period. Revising a signed assessment signs a new version
-    that supersedes it; the old one stays as it was."""
+    student's own activity in the period and tourists' feedback on the departures they
+    guided in it. Revising a signed assessment signs a new version that supersedes it; the
+    old one stays as it was."""
     if teacher.pk == student.pk:
         raise AssessmentError(_("Nobody assesses themselves."))
     criteria = list(rubric.criteria.prefetch_related("levels"))
@@ -69,6 +73,13 @@ def assessment_sign(
     )
     if len(entries) != len(set(evidence_ids)):
         raise AssessmentError(_("Evidence must be the student's own actions in this period."))
+    cited_feedback = [
+        f for f in feedback_on_guided_departures(student, dates) if f.pk in set(feedback_ids)
+    ]
+    if len(cited_feedback) != len(set(feedback_ids)):
+        raise AssessmentError(
+            _("Feedback cited must be on a tour the student guided in this period.")
+        )
     with transaction.atomic():
         # A criterion added meanwhile would leave this assessment without its score.
         Rubric.objects.select_for_update().filter(pk=rubric.pk).first()
@@ -115,6 +126,10 @@ def assessment_sign(
         )
         AssessmentEvidence.objects.bulk_create(
             AssessmentEvidence(assessment=assessment, entry=entry) for entry in entries
+        )
+        AssessmentFeedback.objects.bulk_create(
+            AssessmentFeedback(assessment=assessment, feedback=feedback)
+            for feedback in cited_feedback
         )
     return assessment
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from shop.core.converters import row_id
+from shop.feedback.selectors import feedback_on_guided_departures
 from shop.teaching import charts, exports, reports
 from shop.teaching.forms import CriterionForm, PeriodForm, RangeForm, RubricForm
 from shop.teaching.models import Assessment, Criterion, Level, Period, Reflection, Rubric
@@ -219,7 +220,7 @@ class AssessView(NeedsPermission, TemplateView):
                 rubric=self.rubric,
                 superseded_by__isnull=True,
             )
-            .prefetch_related("scores", "evidence")
+            .prefetch_related("scores", "evidence", "feedback")
             .first()
             if self.rubric
             else None
@@ -240,6 +241,10 @@ class AssessView(NeedsPermission, TemplateView):
                 "scores": scores,
                 "cited": {e.pk for e in self.current.evidence.all()} if self.current else set(),
                 "entries": evidence_choices(self.student, dates, self.current),
+                "feedback": feedback_on_guided_departures(self.student, dates),
+                "cited_feedback": (
+                    {f.pk for f in self.current.feedback.all()} if self.current else set()
+                ),
                 "posted": kwargs.get("posted"),
             }
         )
@@ -257,6 +262,7 @@ class AssessView(NeedsPermission, TemplateView):
                     level_id=level, comment=request.POST.get(f"comment-{criterion.pk}", "")[:2000]
                 )
         evidence = [pk for pk in map(row_id, request.POST.getlist("evidence")) if pk]
+        feedback = [pk for pk in map(row_id, request.POST.getlist("feedback")) if pk]
         # The version the teacher saw; if another was signed meanwhile, the service refuses.
         based_on = row_id(request.POST.get("revises"))
         revises = (
@@ -274,6 +280,7 @@ class AssessView(NeedsPermission, TemplateView):
                 rubric=self.rubric,
                 judgements=judgements,
                 evidence_ids=evidence,
+                feedback_ids=feedback,
                 comment=request.POST.get("comment", "")[:5000],
                 revises=revises,
             )

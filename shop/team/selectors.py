@@ -1,5 +1,6 @@
-"""Reads for the student workspace: the queue, an order's history, the week's departures and
-a departure's manifest, each in a fixed number of queries."""
+"""Reads for the student workspace: the queue, an order's history, a week's departures and
+a departure's manifest (who comes, and the gingerbread to hand over there), each in a fixed
+number of queries."""
 
 import datetime as dt
 
@@ -8,9 +9,9 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
-from shop.order.statuses import ACTIVE_ORDER_STATUSES
+from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
 from shop.payments.selectors import order_receipts
-from shop.shipping.methods import PostRussia
+from shop.shipping.methods import MeetingPointPickup, PostRussia
 from shop.team.models import FINAL_STAGES, OrderHandling, Stage
 
 Order = get_model("order", "Order")
@@ -39,24 +40,74 @@ def orders_needing_the_team():
     )
 
 
+def _departures_of_lines(orders) -> dict:
+    """{departure id: departure} for every line of the orders (one query)."""
+    from shop.bookings.models import Departure
+
+    ids = {line.product_id for order in orders for line in order.lines.all() if line.product_id}
+    return (
+        Departure.objects.select_related("tour__product")
+        .prefetch_related("tour__product__translations")
+        .in_bulk(list(ids))
+    )
+
+
+def _pickup_departure(order, departures: dict):
+    """The tour at whose meeting point a meeting-point pickup order is handed over: its
+    earliest departure still running (as the checkout told the customer), or None."""
+    from shop.bookings.models import DepartureStatus
+
+    if order.shipping_code != MeetingPointPickup.code:
+        return None
+    booked = [
+        departures[line.product_id]
+        for line in order.lines.all()
+        if line.product_id in departures and line.status != LineStatus.CANCELLED
+    ]
+    running = [d for d in booked if d.status != DepartureStatus.CANCELLED]
+    return min(running, key=lambda d: d.starts_at, default=None)
+
+
+def pickup_departure(order):
+    """The departure whose guide hands this order's gingerbread over, or None (not a
+    meeting-point pickup, or every tour it books is cancelled: then it is collected as any
+    other order)."""
+    orders = [order]
+    return _pickup_departure(order, _departures_of_lines(orders))
+
+
 def queue_rows(orders) -> list[dict]:
+    orders = list(orders)
+    departures = _departures_of_lines(orders)
     rows = []
     for order in orders:
         handling = getattr(order, "handling", None)
         stage = handling.stage if handling else Stage.CONFIRMED
         needs = NEEDS_NEXT.get(stage, "")
+        tour = _pickup_departure(order, departures)
         if needs == "hand_out":
             needs = "ship" if order.shipping_code == PostRussia.code else "mark_ready"
+        if needs == "hand_over" and tour is not None:
+            needs = "wait_for_tour"
         rows.append(
             {
                 "order": order,
                 "stage": Stage(stage),
                 "needs": needs,
                 "claimed_by": handling.claimed_by if handling else None,
-                "items": sum(line.quantity for line in order.lines.all()),
+                "items": sum(
+                    line.quantity for line in order.lines.all() if line.product_id not in departures
+                ),
+                "delivery": order.shipping_method,
+                "tour": tour,
             }
         )
     return rows
+
+
+def order_pickup(order) -> dict:
+    """For the order page: the tour at whose meeting point it is handed over, if any."""
+    return {"pickup_departure": pickup_departure(order)}
 
 
 def order_workspace(order) -> dict:
@@ -79,6 +130,7 @@ def order_workspace(order) -> dict:
         "can_cancel": stage not in FINAL_STAGES and order.is_active,
         "history": order_history(order),
         "receipts": order_receipts(order),
+        **order_pickup(order),
     }
 
 
@@ -86,15 +138,38 @@ def order_history(order):
     return ActivityEntry.objects.filter(order=order).select_related("actor").order_by("at", "pk")
 
 
-def departures_of_the_week(today: dt.date) -> list:
-    """Rows (seats sold, state) of the departures from today to a week ahead, earliest first."""
+# How far from today the week's page may go: a date further away is shown as this week.
+WEEKS_REACH = dt.timedelta(days=2 * 366)
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_of(raw: str | None, today: dt.date) -> dt.date:
+    """The Monday of the week the visitor asked for (an ISO date), or of this week when the
+    date cannot be read or lies more than two years away."""
+    text = (raw or "").strip()
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 else today
+    except ValueError:
+        day = today
+    if abs(day - today) > WEEKS_REACH:
+        day = today
+    return week_start(day)
+
+
+def departures_of_the_week(monday: dt.date) -> list:
+    """Rows (seats sold, state, guides, below the minimum) of the week's departures, from
+    Monday to Sunday, earliest first."""
     from shop.bookings.models import Departure
     from shop.bookings.selectors import departure_row, departures_with_booking_data
 
-    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
     departures = departures_with_booking_data(
-        Departure.objects.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=8))
+        Departure.objects.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=7))
         .select_related("tour__product")
+        .prefetch_related("tour__product__translations", "guides")
         .order_by("starts_at")
     )
     now = timezone.now()
@@ -133,4 +208,49 @@ def departure_manifest(departure) -> dict:
         "rows": rows,
         "people": sum(t.people for t in tickets if t.order.is_active),
         "checked_in": sum(t.people for t in tickets if t.checked_in_at),
+        "gingerbread": meeting_point_goods(departure),
     }
+
+
+def meeting_point_goods(departure) -> list[dict]:
+    """The gingerbread the guide hands over at this departure's meeting point: orders with the
+    meeting-point pickup and a booking on it (their first tour), with what is in them."""
+    from shop.bookings.options import booking_of
+
+    orders = list(
+        Order.objects.filter(
+            status__in=ACTIVE_ORDER_STATUSES,
+            shipping_code=MeetingPointPickup.code,
+            lines__product_id=departure.pk,
+        )
+        .distinct()
+        .select_related("handling__claimed_by")
+        .prefetch_related(
+            Prefetch(
+                "lines", queryset=Line.objects.prefetch_related("attributes__option").order_by("pk")
+            )
+        )
+        .order_by("number")
+    )
+    departures = _departures_of_lines(orders)
+    rows = []
+    for order in orders:
+        tour = _pickup_departure(order, departures)
+        if tour is None or tour.pk != departure.pk:
+            continue  # the guide of an earlier tour brings it
+        handling = getattr(order, "handling", None)
+        lines = order.lines.all()
+        lead = next((b["lead_name"] for line in lines if (b := booking_of(line)) is not None), "")
+        rows.append(
+            {
+                "order": order,
+                "lead_name": lead,
+                "goods": [
+                    line
+                    for line in lines
+                    if line.product_id not in departures and line.status != LineStatus.CANCELLED
+                ],
+                "stage": Stage(handling.stage if handling else Stage.CONFIRMED),
+            }
+        )
+    return rows

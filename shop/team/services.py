@@ -11,9 +11,9 @@ from oscar.core.loading import get_model
 from shop.activity import kinds
 from shop.activity.services import activity_record
 from shop.core.freshness import stockrecords_changed
-from shop.customercare.services import departure_cancelled_queue, stage_message_queue
+from shop.customercare.services import stage_message_queue
 from shop.order.services import order_cancel
-from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
+from shop.order.statuses import ACTIVE_ORDER_STATUSES
 from shop.partner.strategy import departure_of
 from shop.shipping.methods import PostRussia
 from shop.team.models import FINAL_STAGES, OrderHandling, Stage
@@ -103,8 +103,35 @@ def order_claim(*, order, actor) -> OrderHandling:
     return handling
 
 
-def order_step(*, order, actor, to_stage: str, tracking_number: str = "") -> OrderHandling:
-    """One step forward (packed, ready, shipped, handed over, delivered)."""
+def _refuse_hand_over_away_from_the_tour(order, at_departure, now) -> None:
+    """Gingerbread for pickup at a tour's meeting point is handed over by the guide, there,
+    on the tour's day: from that departure's manifest only."""
+    from shop.team.selectors import pickup_departure
+
+    departure = pickup_departure(order)
+    if departure is None:
+        return  # not a meeting-point pickup, or its tours are cancelled: the usual hand-over
+    when = departure.local_start_label()
+    if at_departure is None or at_departure.pk != departure.pk:
+        raise TeamError(
+            _(
+                "This order is handed over at the meeting point of the tour on %(when)s: "
+                "mark it on that tour's manifest."
+            )
+            % {"when": when}
+        )
+    if timezone.localtime(now).date() != departure.local_starts_at.date():
+        raise TeamError(
+            _("This order is handed over on the day of the tour: %(when)s.") % {"when": when}
+        )
+
+
+def order_step(
+    *, order, actor, to_stage: str, tracking_number: str = "", at_departure=None, now=None
+) -> OrderHandling:
+    """One step forward (packed, ready, shipped, handed over, delivered). `at_departure` is
+    the tour whose manifest the hand-over is marked on."""
+    now = now or timezone.now()
     with transaction.atomic():
         handling = _locked(order)
         if to_stage not in next_stages(handling.order, handling.stage):
@@ -115,6 +142,8 @@ def order_step(*, order, actor, to_stage: str, tracking_number: str = "") -> Ord
                     "current": handling.get_stage_display(),
                 }
             )
+        if to_stage == Stage.HANDED_OVER:
+            _refuse_hand_over_away_from_the_tour(handling.order, at_departure, now)
         tracking_number = tracking_number.strip()
         if to_stage == Stage.SHIPPED and not tracking_number:
             raise TeamError(_("Enter the parcel's tracking number."))
@@ -232,74 +261,3 @@ def _unconsume(order):
         )
         Line.objects.filter(pk=line.pk).update(num_allocated=line.quantity)
         stockrecords_changed(line.stockrecord_id)
-
-
-def departure_cancel_for_everyone(*, departure, actor, reason: str) -> dict:
-    """Cancel a departure (e.g. for weather): every booking's seats are released, its money
-    refunded through Stripe and its customer e-mailed. Running it again does nothing twice:
-    lines already cancelled are skipped and each refund has a fixed key."""
-    from shop.bookings.models import Departure, DepartureStatus
-    from shop.bookings.services import departure_cancel
-    from shop.order.services import order_line_cancel
-    from shop.payments.services import RefundError, order_refund, order_refundable
-
-    if not reason.strip():
-        raise TeamError(_("Say why the departure is cancelled."))
-    departure = Departure.objects.select_related("tour__product").get(pk=departure.pk)
-    if departure.status != DepartureStatus.CANCELLED:
-        departure_cancel(departure=departure, actor=actor, reason=reason.strip())
-    result = {"orders": 0, "refunded": 0, "failed": []}
-    lines = (
-        Line.objects.filter(product_id=departure.pk, order__status__in=ACTIVE_ORDER_STATUSES)
-        .exclude(status=LineStatus.CANCELLED)
-        .select_related("order")
-    )
-    by_order: dict[int, list] = {}
-    for line in lines:
-        by_order.setdefault(line.order_id, []).append(line)
-    for order_lines in by_order.values():
-        order = order_lines[0].order
-        amount = sum(line.line_price_incl_tax for line in order_lines)
-        for line in order_lines:
-            order_line_cancel(line=line, actor=actor, reason=reason.strip())
-        result["orders"] += 1
-        order.refresh_from_db()
-        refund_amount = min(amount, order_refundable(order))
-        refund_pending = False
-        if refund_amount > 0:
-            try:
-                order_refund(
-                    order=order,
-                    amount=refund_amount,
-                    actor=actor,
-                    reason=reason.strip(),
-                    key=f"departure-{departure.pk}-order-{order.pk}",
-                )
-                result["refunded"] += 1
-            except RefundError as error:
-                # Staff retry it from the order's page; the customer is told it is on its way.
-                result["failed"].append((order.number, str(error)))
-                refund_pending = True
-        _tell_customer_departure_cancelled(
-            order, departure, refund_amount, reason, actor, refund_pending=refund_pending
-        )
-    return result
-
-
-def _tell_customer_departure_cancelled(order, departure, amount, reason, actor, refund_pending):
-    with transaction.atomic():
-        message = departure_cancelled_queue(
-            order=order,
-            departure=departure,
-            refunded=amount,
-            reason=reason.strip(),
-            refund_pending=refund_pending,
-        )
-        if message is not None:
-            activity_record(
-                actor=actor,
-                action=kinds.CUSTOMER_MESSAGED,
-                order=order,
-                departure=departure,
-                after={"message": message.key, "kind": message.kind},
-            )

@@ -1,4 +1,7 @@
-"""The student workspace under /team/: a phone-sized queue and order pages."""
+"""The student workspace under /team/: a phone-sized queue, order pages, the week's tours
+and their manifests."""
+
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -10,16 +13,31 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
-from shop.bookings.models import DepartureStatus
+from shop.bookings.cancellation import CancellationError, departure_cancel_for_everyone
+from shop.bookings.go_no_go import DecisionError, departure_cancel_too_few, departure_run_anyway
+from shop.bookings.models import CancelReason, Departure, DepartureStatus, Ticket
+from shop.bookings.selectors import departures_awaiting_decision, guide_candidates
+from shop.bookings.services import DepartureChangeError, departure_guides_set
+from shop.bookings.tickets import (
+    CheckInError,
+    check_in_window,
+    ticket_check_in,
+    ticket_check_in_undo,
+    ticket_no_show,
+    ticket_no_show_undo,
+)
 from shop.core.converters import row_id
 from shop.team import services
 from shop.team.forms import ReasonForm, StepForm
+from shop.team.models import Stage
 from shop.team.selectors import (
     departure_manifest,
     departures_of_the_week,
     order_workspace,
     orders_needing_the_team,
     queue_rows,
+    week_of,
+    week_start,
 )
 
 Order = get_model("order", "Order")
@@ -105,25 +123,37 @@ class OrderView(TeamAccessMixin, TemplateView):
 
 
 class ToursView(TeamAccessMixin, TemplateView):
-    """Today's and the coming week's departures with seats sold."""
+    """A week's departures (Monday to Sunday) with seats sold, and what awaits a decision."""
 
     template_name = "team/tours.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
-        context["rows"] = departures_of_the_week(context["today"])
+        today = timezone.localdate()
+        monday = week_of(self.request.GET.get("week"), today)
+        context.update(
+            {
+                "today": today,
+                "monday": monday,
+                "sunday": monday + dt.timedelta(days=6),
+                "previous_week": monday - dt.timedelta(days=7),
+                "next_week": monday + dt.timedelta(days=7),
+                "this_week": week_start(today),
+                "rows": departures_of_the_week(monday),
+                "awaiting": departures_awaiting_decision(),
+            }
+        )
         return context
 
 
 class ManifestView(TeamAccessMixin, TemplateView):
-    """Who is coming on one departure; check-in by short code, no-show marking, printable."""
+    """Who is coming on one departure, the gingerbread to hand over there, check-in by code
+    (on the day; the day before when the guide says so), no-shows after the start, undo,
+    guides, the go/no-go decision and cancelling for everyone."""
 
     template_name = "team/manifest.html"
 
     def dispatch(self, request, *args, **kwargs):
-        from shop.bookings.models import Departure
-
         self.departure = get_object_or_404(
             Departure.objects.select_related("tour__product"), pk=kwargs["pk"]
         )
@@ -131,6 +161,8 @@ class ManifestView(TeamAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        window = check_in_window(self.departure)
         context.update(departure_manifest(self.departure))
         context.update(
             {
@@ -138,48 +170,120 @@ class ManifestView(TeamAccessMixin, TemplateView):
                 "can_act": self.can_act(),
                 "confirm_cancel": self.request.GET.get("confirm") == "cancel",
                 "is_cancelled": self.departure.status == DepartureStatus.CANCELLED,
+                "check_in_open": window.allows_check_in(now),
+                "check_in_early": window.allows_early_check_in(now),
+                "check_in_over": now >= window.closes,
+                "no_show_open": window.allows_no_show(now),
+                "hand_over_today": window.opens <= now < window.closes,
+                "check_in_opens": timezone.localtime(window.opens),
+                "awaits_decision": self.departure.awaits_decision(now),
+                "guides": list(self.departure.guides.all()),
+                "guide_choices": guide_candidates(),
+                "cancel_reasons": CancelReason.choices,
             }
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        from shop.bookings.models import Ticket
-        from shop.bookings.tickets import CheckInError, ticket_check_in, ticket_no_show
-
         if not self.can_act():
             return self.handle_no_permission()
+        action = request.POST.get("action") or "check_in"
+        handler = getattr(self, f"do_{action}", None) if action in self.ACTIONS else None
         try:
-            if request.POST.get("action") == "cancel_departure":
-                outcome = services.departure_cancel_for_everyone(
-                    departure=self.departure,
-                    actor=request.user,
-                    reason=request.POST.get("reason", "")[:255],
-                )
-                messages.success(
-                    request,
-                    _("The departure is cancelled: %(orders)s bookings refunded and told.")
-                    % {"orders": outcome["orders"]},
-                )
-                for number, why in outcome["failed"]:
-                    messages.error(request, f"{number}: {why}")
-                return redirect("team:manifest", pk=self.departure.pk)
-            if request.POST.get("action") == "no_show":
-                ticket = get_object_or_404(
-                    Ticket, pk=row_id(request.POST.get("ticket")) or 0, departure=self.departure
-                )
-                ticket_no_show(ticket=ticket, actor=request.user)
-                messages.success(request, _("Marked as not come."))
-            else:
-                ticket = ticket_check_in(
-                    departure=self.departure,
-                    code=(request.POST.get("scan") or request.POST.get("code", ""))[:300],
-                    actor=request.user,
-                )
-                messages.success(
-                    request,
-                    _("Checked in: %(name)s, %(people)s.")
-                    % {"name": ticket.lead_name, "people": ticket.people},
-                )
-        except (CheckInError, services.TeamError) as error:
+            if handler is None:
+                raise services.TeamError(_("Unknown action."))
+            handler(request)
+        except (
+            CheckInError,
+            services.TeamError,
+            CancellationError,
+            DecisionError,
+            DepartureChangeError,
+        ) as error:
             messages.error(request, str(error))
         return redirect("team:manifest", pk=self.departure.pk)
+
+    ACTIONS = {
+        "check_in",
+        "undo_check_in",
+        "no_show",
+        "undo_no_show",
+        "hand_over",
+        "guides",
+        "run_anyway",
+        "cancel_too_few",
+        "cancel_departure",
+    }
+
+    def _ticket(self, request):
+        return get_object_or_404(
+            Ticket, pk=row_id(request.POST.get("ticket")) or 0, departure=self.departure
+        )
+
+    def do_check_in(self, request):
+        ticket = ticket_check_in(
+            departure=self.departure,
+            code=(request.POST.get("scan") or request.POST.get("code", ""))[:300],
+            actor=request.user,
+            early=request.POST.get("early") == "1",
+        )
+        messages.success(
+            request,
+            _("Checked in: %(name)s, %(people)s.")
+            % {"name": ticket.lead_name, "people": ticket.people},
+        )
+
+    def do_undo_check_in(self, request):
+        ticket = ticket_check_in_undo(ticket=self._ticket(request), actor=request.user)
+        messages.success(request, _("Check-in undone: %(name)s.") % {"name": ticket.lead_name})
+
+    def do_no_show(self, request):
+        ticket_no_show(ticket=self._ticket(request), actor=request.user)
+        messages.success(request, _("Marked as not come."))
+
+    def do_undo_no_show(self, request):
+        ticket = ticket_no_show_undo(ticket=self._ticket(request), actor=request.user)
+        messages.success(
+            request, _("“Did not come” undone: %(name)s.") % {"name": ticket.lead_name}
+        )
+
+    def do_hand_over(self, request):
+        order = get_object_or_404(Order, number=(request.POST.get("order") or "")[:128])
+        services.order_step(
+            order=order, actor=request.user, to_stage=Stage.HANDED_OVER, at_departure=self.departure
+        )
+        messages.success(request, _("Order %(number)s is handed over.") % {"number": order.number})
+
+    def do_guides(self, request):
+        ids = [pk for pk in map(row_id, request.POST.getlist("guides")) if pk]
+        guides = list(guide_candidates().filter(pk__in=ids))
+        if len(guides) != len(set(ids)):
+            raise services.TeamError(_("Only students can be named as guides."))
+        changed = departure_guides_set(departure=self.departure, guides=guides, actor=request.user)
+        messages.success(request, _("Guides saved.") if changed else _("Nothing has changed."))
+
+    def do_run_anyway(self, request):
+        departure_run_anyway(departure=self.departure, actor=request.user)
+        messages.success(request, _("It runs: the guides are told on this page."))
+
+    def do_cancel_too_few(self, request):
+        self._cancelled(departure_cancel_too_few(departure=self.departure, actor=request.user))
+
+    def do_cancel_departure(self, request):
+        self._cancelled(
+            departure_cancel_for_everyone(
+                departure=self.departure,
+                actor=request.user,
+                reason=request.POST.get("reason", "")[:20],
+                note=request.POST.get("note", "")[:255],
+            )
+        )
+
+    def _cancelled(self, outcome):
+        messages.success(
+            self.request,
+            _("The departure is cancelled: %(orders)s bookings refunded and told.")
+            % {"orders": outcome.orders},
+        )
+        for number, why in outcome.failed:
+            messages.error(self.request, f"{number}: {why}")

@@ -125,6 +125,7 @@ class World:
 
         from shop.bookings.models import Departure, Ticket
         from shop.bookings.ticket_documents import ticket_token
+        from shop.feedback.services import feedback_token
         from shop.teaching.models import Period, Rubric
 
         users = get_user_model().objects
@@ -212,6 +213,8 @@ class World:
             "bookings-dashboard:departure-close": self.departure.tour_id,
             "bookings-dashboard:departure-reopen": self.departure.tour_id,
             "bookings-dashboard:departure-cancel": self.departure.tour_id,
+            "bookings-dashboard:departure-add": self.departure.tour_id,
+            "bookings-dashboard:departure-decide": self.departure.tour_id,
             "catalogue:detail": self.product.pk,
             "catalogue:category": self.category.pk,
         }
@@ -220,6 +223,7 @@ class World:
             "customercare:ticket": ticket_token(self.ticket),
             "customercare:ticket-calendar": ticket_token(self.ticket),
             "customercare:ticket-image": ticket_token(self.ticket),
+            "feedback:give": feedback_token(self.ticket),
         }
 
     def url(self, route: Route) -> str | None:

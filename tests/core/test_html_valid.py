@@ -19,6 +19,7 @@ from django.test import Client
 from shop.bookings.models import Departure, Ticket
 from shop.bookings.ticket_documents import ticket_path
 from shop.customercare.services import order_status_path
+from shop.feedback.services import feedback_path
 from tests.checkout.helpers import basket_for, gingerbread
 from tests.factories import make_standard_page, make_tour, make_translation
 from tests.payments.helpers import pay
@@ -135,6 +136,7 @@ def test_storefront_pages_are_valid_html(storefront, django_user_model, tmp_path
         "my-order": (customer, f"/shop/accounts/orders/{order.number}/"),
         "order-status": (anonymous, order_status_path(order)),
         "ticket": (anonymous, ticket_path(ticket)),
+        "feedback": (anonymous, feedback_path(ticket)),
     }
     files = []
     for language, prefix in LANGUAGES.items():

@@ -6,11 +6,12 @@ import icalendar
 import pytest
 from django.contrib.auth.models import Group
 
+from shop.bookings.cancellation import departure_cancel_for_everyone
 from shop.bookings.models import Ticket
 from shop.bookings.ticket_documents import ticket_path, ticket_token
 from shop.core.roles import STUDENTS, roles_ensure_groups
 from shop.customercare.services import order_status_path
-from shop.team.services import departure_cancel_for_everyone, order_claim, order_step
+from shop.team.services import order_claim, order_step
 from tests.checkout.helpers import basket_for, gingerbread, make_departure
 from tests.payments.helpers import pay
 
@@ -57,9 +58,11 @@ def test_the_status_page_follows_the_order_without_an_account(client, paid, stud
     page = client.get(url).content.decode()
     assert '<li class="is-done">Готов к выдаче: Самовывоз' in page
 
-    departure_cancel_for_everyone(departure=departure, actor=student, reason="Шторм")
+    departure_cancel_for_everyone(
+        departure=departure, actor=student, reason="weather", note="Шторм"
+    )
     page = client.get(url).content.decode()
-    assert "Выезд отменён: Шторм" in page
+    assert "Выезд отменён: Погода: Шторм" in page
     assert "Возвращено 900\xa0₽" in page and "900\xa0₽ — возвращено на карту" in page
 
 

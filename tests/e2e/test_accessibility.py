@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from shop.bookings.ticket_documents import ticket_path
 from shop.customercare.services import order_status_path
+from shop.feedback.services import feedback_path
 from tests.e2e.a11y import axe_violations, describe_violations, horizontal_overflow
 from tests.e2e.conftest import ADULT, CHILD, GIFT_BOX, GIFT_BOX_TITLE, TOUR_TITLE
 
@@ -43,6 +44,7 @@ PAGES = [
     ("page with a product block", lambda shop: "/pryanik/"),
     ("order status", lambda shop: order_status_path(shop.order)),
     ("ticket", lambda shop: ticket_path(shop.ticket)),
+    ("tourists' feedback", lambda shop: feedback_path(shop.ticket)),
 ]
 
 

@@ -9,11 +9,12 @@ import pytest
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from shop.bookings.cancellation import departure_cancel_for_everyone
 from shop.bookings.options import TICKET_TYPE_OPTION
 from shop.payments.services import order_refund
 from shop.teaching import reports
 from shop.teaching.exports import table_rows
-from shop.team.services import departure_cancel_for_everyone, order_claim, order_step
+from shop.team.services import order_claim, order_step
 from tests.checkout.helpers import basket_for, gingerbread, make_departure
 from tests.payments.helpers import pay
 
@@ -71,7 +72,7 @@ def known(client, django_user_model, student):
     order_step(order=a, actor=student, to_stage="ready")
     order_step(order=a, actor=student, to_stage="handed_over")
     order_refund(order=a, amount=Decimal("350"), actor=student, reason="Помятая коробка")
-    departure_cancel_for_everyone(departure=second, actor=student, reason="Шторм")
+    departure_cancel_for_everyone(departure=second, actor=student, reason="weather", note="Шторм")
     return {"a": a, "b": b, "c": c, "first": first, "second": second}
 
 
@@ -144,8 +145,8 @@ def test_service_and_refunds_with_reasons(known):
     assert service["ready"] == 1 and service["done"] == 1
     reasons = [(row["what"], row["reason"], row["amount"]) for row in by["refunds"].rows]
     assert ("Возврат денег", "Помятая коробка", Decimal("350.00")) in reasons
-    assert ("Возврат денег", "Шторм", Decimal("900.00")) in reasons
-    assert ("Выезд отменён", "Шторм", None) in reasons
+    assert ("Возврат денег", "Погода: Шторм", Decimal("900.00")) in reasons
+    assert ("Выезд отменён", "Погода: Шторм", None) in reasons
 
 
 def test_a_range_without_orders_is_empty_not_an_error(known):

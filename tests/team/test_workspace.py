@@ -12,6 +12,7 @@ from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
 from shop.team.models import OrderHandling, Stage
 from shop.team.services import TeamError, order_cancel_with_refund, order_claim, order_step
 from tests.checkout.helpers import ADDRESS, basket_for, gingerbread, make_departure, russia
+from tests.factories import start_today
 from tests.payments.helpers import pay
 
 pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
@@ -109,6 +110,7 @@ def test_a_student_walks_gingerbread_and_a_tour_booking_through_every_step(
     with django_capture_on_commit_callbacks(execute=True):
         order, box = paid_order(client, django_user_model, with_tour=True)
     ticket = Ticket.objects.get(order=order)
+    start_today(ticket.departure)  # the day of the tour: check-in is open
     client.force_login(student)
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,13 +11,16 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from shop.bookings.go_no_go import MAX_DECISION_HOURS
 from shop.bookings.models import (
     TOUR_FACT_FIELDS,
     TRANSLATED_FIELDS,
+    CancelReason,
     TicketType,
     Tour,
     TourTranslation,
 )
+from shop.bookings.selectors import guide_candidates
 
 # Limits that catch typing mistakes (an extra zero) long before the database would.
 MAX_CAPACITY = 1000
@@ -74,12 +77,25 @@ class TicketPricesMixin:
             raise forms.ValidationError(_("Give a price for at least one ticket type."))
 
 
+def guides_field():
+    return forms.ModelMultipleChoiceField(
+        label=_("Guides"),
+        queryset=guide_candidates(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("The students who lead it: the tourists' ratings count for them."),
+    )
+
+
 class DepartureForm(TicketPricesMixin, forms.Form):
     capacity = forms.IntegerField(label=_("Capacity, people"), min_value=1, max_value=MAX_CAPACITY)
 
     def __init__(self, *args, departure, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["capacity"].initial = departure.capacity
+        self.fields["guides"] = guides_field()
+        self.fields["guides"].label_from_instance = _person
+        self.fields["guides"].initial = list(departure.guides.values_list("pk", flat=True))
         self.add_price_fields({f.ticket_type.code: f.price for f in departure.fares.all()})
 
     def clean(self):
@@ -155,19 +171,75 @@ class ScheduleForm(TicketPricesMixin, forms.Form):
         return cleaned
 
 
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class OneDepartureForm(TicketPricesMixin, forms.Form):
+    """One extra departure: a date and a time of its own, capacity and prices."""
+
+    date = forms.DateField(
+        label=_("Date"),
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    time = forms.CharField(
+        label=_("Start time"),
+        max_length=5,
+        help_text=_("Local time in Baikalsk (Irkutsk, UTC+8), e.g. 10:00"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "10:00"}),
+    )
+    capacity = forms.IntegerField(label=_("Capacity, people"), min_value=1, max_value=MAX_CAPACITY)
+
+    def __init__(self, *args, tour, prices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].initial = tour.max_group_size
+        self.fields["date"].initial = timezone.localdate() + dt.timedelta(days=1)
+        self.add_price_fields(prices)
+
+    def clean_time(self):
+        raw = self.cleaned_data["time"].strip()
+        match = TIME.match(raw)
+        hour, minute = (int(match[1]), int(match[2])) if match else (-1, -1)
+        if not (0 <= hour <= 23 and 0 <= minute <= 59):
+            raise forms.ValidationError(
+                _("Cannot read the time “%(value)s”: write it as HH:MM, e.g. 10:00."),
+                params={"value": raw[:20]},
+            )
+        return dt.time(hour, minute)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_prices()
+        return cleaned
+
+    def starts_at(self) -> dt.datetime:
+        return timezone.make_aware(
+            dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
+        )
+
+
 class DepartureCancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label=_("Why is the departure cancelled?"),
+        choices=CancelReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the departure is cancelled.")},
+    )
+    note = forms.CharField(
+        label=_("In a few words (the customers read it)"),
         max_length=255,
-        help_text=_("Staff see the reason in the activity log."),
-        error_messages={"required": _("Say why the departure is cancelled.")},
+        required=False,
+        help_text=_("Needed for another reason; the e-mail shows it after the reason."),
     )
 
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(_("Say why the departure is cancelled."))
-        return reason
+    def clean(self):
+        cleaned = super().clean()
+        note = (cleaned.get("note") or "").strip()
+        cleaned["note"] = note
+        if cleaned.get("reason") == CancelReason.OTHER and not note:
+            self.add_error("note", _("Say why the departure is cancelled."))
+        return cleaned
 
 
 def _https_urls(model_field, **kwargs):
@@ -196,6 +268,7 @@ class TourFactsForm(forms.ModelForm):
             "max_group_size": MAX_CAPACITY,
             "max_per_booking": MAX_CAPACITY,
             "booking_cutoff_hours": MAX_CUTOFF_HOURS,
+            "decision_hours": MAX_DECISION_HOURS,
         }
         for name, limit in limits.items():
             field = self.fields[name]
@@ -221,17 +294,19 @@ class TourFactsForm(forms.ModelForm):
 
 
 class TourTranslationForm(forms.ModelForm):
-    """The English texts of a tour; a blank field falls back to the Russian text."""
+    """A tour's texts in one language (the form's prefix is its code); a blank field falls
+    back to the Russian text."""
 
     class Meta:
         model = TourTranslation
         fields = TRANSLATED_FIELDS
-        labels = {
-            "meeting_point": _("Meeting point (English)"),
-            "what_to_bring": _("What to bring (English)"),
-            "cancellation_terms": _("Cancellation terms (English)"),
-        }
         widgets = {
             "what_to_bring": forms.Textarea(attrs={"rows": 3}),
             "cancellation_terms": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, language_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language_name = language_name
+        for field in self.fields.values():
+            field.label = f"{field.label} ({language_name})"

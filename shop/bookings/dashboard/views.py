@@ -18,19 +18,27 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from catalogue.translation import translation_languages
+from shop.bookings.cancellation import CancellationError, departure_cancel_for_everyone
 from shop.bookings.dashboard.forms import (
     DepartureCancelForm,
     DepartureForm,
+    OneDepartureForm,
     ScheduleForm,
     TourFactsForm,
     TourTranslationForm,
 )
+from shop.bookings.go_no_go import DecisionError, departure_cancel_too_few, departure_run_anyway
 from shop.bookings.models import Departure, DepartureStatus, Tour
-from shop.bookings.selectors import departures_with_booking_data, tour_translation
+from shop.bookings.selectors import (
+    departures_awaiting_decision,
+    departures_with_booking_data,
+    tour_translations,
+)
 from shop.bookings.services import (
     DepartureChangeError,
     ScheduleError,
-    departure_cancel,
+    departure_add,
     departure_close,
     departure_reopen,
     departure_schedule_create,
@@ -128,6 +136,10 @@ class TourListView(DashboardPermissionMixin, ListView):
             .order_by("product__title", "pk")
         )
 
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("awaiting", departures_awaiting_decision())
+        return super().get_context_data(**kwargs)
+
 
 class TourDetailView(DashboardPermissionMixin, TourMixin, TemplateView):
     """The tour's booking facts (editable with change_tour) and its departures."""
@@ -145,24 +157,28 @@ class TourDetailView(DashboardPermissionMixin, TourMixin, TemplateView):
         # A fresh copy: an invalid form must not alter the tour the page describes.
         instance = Tour.objects.get(pk=self.tour.pk)
         facts = TourFactsForm(data, instance=instance, prefix="tour")
-        translation = TourTranslationForm(data, instance=tour_translation(instance), prefix="en")
+        rows = tour_translations(instance)
+        translations = [
+            TourTranslationForm(data, instance=rows[code], prefix=code, language_name=name)
+            for code, name in translation_languages()
+        ]
         if not self.request.user.has_perm(CHANGE_TOUR):
-            for form in (facts, translation):
+            for form in (facts, *translations):
                 for field in form.fields.values():
                     field.disabled = True
-        return facts, translation
+        return facts, translations
 
     def get(self, request, *args, **kwargs):
-        facts, translation = self.get_forms()
+        facts, translations = self.get_forms()
         return self.render_to_response(
-            self.get_context_data(facts_form=facts, translation_form=translation)
+            self.get_context_data(facts_form=facts, translation_forms=translations)
         )
 
     def post(self, request, *args, **kwargs):
-        facts, translation = self.get_forms(request.POST)
-        if facts.is_valid() and translation.is_valid():
+        facts, translations = self.get_forms(request.POST)
+        if facts.is_valid() and all(form.is_valid() for form in translations):
             changed = tour_update(
-                tour=facts.instance, facts=facts, translation=translation, actor=request.user
+                tour=facts.instance, facts=facts, translations=translations, actor=request.user
             )
             if changed:
                 messages.success(request, _("The tour is saved."))
@@ -170,7 +186,7 @@ class TourDetailView(DashboardPermissionMixin, TourMixin, TemplateView):
                 messages.info(request, _("Nothing has changed."))
             return redirect(self.tour_url())
         return self.render_to_response(
-            self.get_context_data(facts_form=facts, translation_form=translation)
+            self.get_context_data(facts_form=facts, translation_forms=translations)
         )
 
     def get_context_data(self, **kwargs):
@@ -183,9 +199,14 @@ class TourDetailView(DashboardPermissionMixin, TourMixin, TemplateView):
             departures = departures.filter(starts_at__lte=now).order_by("-starts_at")
         else:
             departures = departures.filter(starts_at__gt=now).order_by("starts_at")
-        paginator = Paginator(departures_with_booking_data(departures), DEPARTURES_PER_PAGE)
+        paginator = Paginator(
+            departures_with_booking_data(departures).prefetch_related("guides"),
+            DEPARTURES_PER_PAGE,
+        )
         page = paginator.get_page(self.request.GET.get("page"))
+        translation_forms = kwargs.get("translation_forms") or []
         kwargs.update(
+            translation_errors=any(form.errors for form in translation_forms),
             now=now,
             show_past=show_past,
             upcoming_count=upcoming_count,
@@ -268,6 +289,45 @@ class ScheduleView(DashboardPermissionMixin, TourMixin, TemplateView):
         )
 
 
+class DepartureAddView(DashboardPermissionMixin, TourMixin, TemplateView):
+    """One extra departure on a date and time of its own, from the tour's page."""
+
+    permission_required = (VIEW_TOUR, ADD_DEPARTURE)
+    template_name = "bookings/dashboard/departure_add.html"
+
+    def get(self, request, *args, **kwargs):
+        latest = (
+            self.tour.departures.order_by("-starts_at")
+            .prefetch_related("fares__ticket_type")
+            .first()
+        )
+        prices = {f.ticket_type.code: f.price for f in latest.fares.all()} if latest else None
+        form = OneDepartureForm(tour=self.tour, prices=prices)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        form = OneDepartureForm(request.POST, tour=self.tour)
+        if form.is_valid():
+            try:
+                departure = departure_add(
+                    tour=self.tour,
+                    starts_at=form.starts_at(),
+                    capacity=form.cleaned_data["capacity"],
+                    prices=form.prices(),
+                    actor=request.user,
+                )
+            except ScheduleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The departure of %(start)s is added.")
+                    % {"start": departure.local_start_label()},
+                )
+                return redirect(self.tour_url(f"departure-{departure.pk}"))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
 # --- One departure --------------------------------------------------------------------------
 
 
@@ -292,6 +352,7 @@ class DepartureEditView(DashboardPermissionMixin, DepartureMixin, TemplateView):
                     departure=departure,
                     capacity=form.cleaned_data["capacity"],
                     prices=form.prices(),
+                    guides=form.cleaned_data["guides"],
                     actor=request.user,
                 )
             except DepartureChangeError as error:
@@ -340,7 +401,7 @@ class DepartureReopenView(DepartureStatusView):
 
 
 class DepartureCancelView(DashboardPermissionMixin, DepartureMixin, TemplateView):
-    """Confirm first: say how many seats are sold and that refunds come later."""
+    """Confirm first: say how many people are booked, that each is refunded and e-mailed."""
 
     permission_required = (VIEW_DEPARTURE, CHANGE_DEPARTURE)
     template_name = "bookings/dashboard/departure_cancel.html"
@@ -355,17 +416,67 @@ class DepartureCancelView(DashboardPermissionMixin, DepartureMixin, TemplateView
         departure = self.get_departure()
         form = DepartureCancelForm(request.POST)
         if form.is_valid():
-            try:
-                departure_cancel(
-                    departure=departure, actor=request.user, reason=form.cleaned_data["reason"]
-                )
-            except DepartureChangeError as error:
-                form.add_error(None, str(error))
+            if departure.status == DepartureStatus.CANCELLED:
+                form.add_error(None, _("This departure is cancelled already."))
             else:
+                try:
+                    outcome = departure_cancel_for_everyone(
+                        departure=departure,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                        note=form.cleaned_data["note"],
+                    )
+                except CancellationError as error:
+                    form.add_error(None, str(error))
+                else:
+                    _cancellation_messages(request, outcome)
+                    return redirect(self.tour_url(self.departure_anchor(departure)))
+        return self.render_to_response(self.get_context_data(departure=departure, form=form))
+
+
+def _cancellation_messages(request, outcome) -> None:
+    messages.success(
+        request,
+        ngettext(
+            "The departure of %(start)s is cancelled: %(count)d booking refunded and told.",
+            "The departure of %(start)s is cancelled: %(count)d bookings refunded and told.",
+            outcome.orders,
+        )
+        % {"start": outcome.departure.local_start_label(), "count": outcome.orders},
+    )
+    for number, why in outcome.failed:
+        messages.error(
+            request,
+            _("Order %(number)s: the refund is not finished: %(why)s")
+            % {"number": number, "why": why},
+        )
+
+
+class DepartureDecisionView(DashboardPermissionMixin, DepartureMixin, View):
+    """The go/no-go decision in one tap: run it anyway, or cancel it for everyone."""
+
+    permission_required = (VIEW_DEPARTURE, CHANGE_DEPARTURE)
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        departure = self.get_departure()
+        decision = request.POST.get("decision")
+        try:
+            if decision == "run":
+                departure_run_anyway(departure=departure, actor=request.user)
                 messages.success(
                     request,
-                    _("The departure of %(start)s is cancelled.")
+                    _("The departure of %(start)s runs.")
                     % {"start": departure.local_start_label()},
                 )
-                return redirect(self.tour_url(self.departure_anchor(departure)))
-        return self.render_to_response(self.get_context_data(departure=departure, form=form))
+            elif decision == "cancel":
+                outcome = departure_cancel_too_few(departure=departure, actor=request.user)
+                _cancellation_messages(request, outcome)
+            else:
+                messages.error(request, _("Choose: run it, or cancel it."))
+        except (DecisionError, CancellationError) as error:
+            messages.error(request, str(error))
+        back = request.POST.get("back") == "list"
+        if back:
+            return redirect("bookings-dashboard:tour-list")
+        return redirect(self.tour_url(self.departure_anchor(departure)))

@@ -1,0 +1,72 @@
+"""/team/tours/ follows the calendar: a week from Monday to Sunday, previous and next, a date
+picker; a date it cannot read or too far away shows this week, never an error."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from shop.bookings.models import Departure
+from shop.core.roles import STUDENTS, roles_ensure_groups
+from tests.factories import make_tour
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def guide(django_user_model):
+    roles_ensure_groups()
+    user = django_user_model.objects.create_user(username="guide", password="pw-123456")
+    user.groups.add(Group.objects.get(name=STUDENTS))
+    return user
+
+
+def monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def at_noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+def test_a_guide_walks_from_week_to_week(client, guide):
+    this_monday = monday(timezone.localdate())
+    next_monday = this_monday + dt.timedelta(days=7)
+    tour = make_tour(departures=2, first_start=at_noon(next_monday + dt.timedelta(days=6)))
+    sunday, following_monday = Departure.objects.filter(tour__product=tour).order_by("starts_at")
+    client.force_login(guide)
+
+    this_week = client.get("/team/tours/").content.decode()
+    next_week = client.get("/team/tours/", {"week": next_monday.isoformat()}).content.decode()
+    picked = client.get("/team/tours/", {"week": following_monday.starts_at.date()})
+
+    assert f"/team/tours/{sunday.pk}/" not in this_week
+    assert f'href="?week={next_monday.isoformat()}"' in this_week
+    assert f"/team/tours/{sunday.pk}/" in next_week
+    assert f"/team/tours/{following_monday.pk}/" not in next_week
+    assert f'href="?week={this_monday.isoformat()}"' in next_week  # previous, and "this week"
+    assert f"/team/tours/{following_monday.pk}/" in picked.content.decode()
+    assert picked.context["monday"] == next_monday + dt.timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    "week",
+    [
+        "",
+        "tomorrow",
+        "2026-13-45",
+        "9999-12-31",
+        "0001-01-01",
+        "1" * 500,
+        "2027-03-01x",
+        "20270301",
+    ],
+)
+def test_a_date_it_cannot_use_shows_this_week(client, guide, week):
+    client.force_login(guide)
+
+    response = client.get("/team/tours/", {"week": week})
+
+    assert response.status_code == 200
+    assert response.context["monday"] == monday(timezone.localdate())
