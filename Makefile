@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format check pytest pytest-sqlite migrate demo messages clean bench-queries bench-reports bench
+.PHONY: run test test-deps install lint format check pytest migrate demo messages clean bench-queries bench-reports bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
@@ -41,16 +41,20 @@ check: install
 	DJANGO_SETTINGS_MODULE=shop.settings.test $(MANAGE) check
 	DJANGO_SETTINGS_MODULE=shop.settings.test $(MANAGE) makemigrations --check --dry-run
 
-# The whole suite on DATABASE_URL (SQLite when unset). When that is PostgreSQL, the smoke
-# tests run once more on the SQLite default.
+# What the suite needs from the system besides pip's packages (Chromium and its fonts, Java,
+# redis-server, PostgreSQL): installed with apt when run as root, otherwise named.
+test-deps:
+	@bash scripts/test-deps.sh
+
+# The suite in three phases (scripts/test.sh): on PostgreSQL (DATABASE_URL, or a throwaway
+# server started and stopped for the run) the tests in parallel, then the `serial` ones alone;
+# then the `sqlite` subset on SQLite.
 pytest: install
-	$(BIN)/pytest $(PYTEST_ARGS)
-	@case "$$DATABASE_URL" in postgres*) $(MAKE) --no-print-directory pytest-sqlite ;; esac
+	@bash scripts/test.sh $(PYTEST_ARGS)
 
-pytest-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -m smoke --create-db $(PYTEST_ARGS)
-
-test: lint check pytest
+# The system packages first: they include Python's venv support, which `install` needs.
+test: test-deps
+	@$(MAKE) --no-print-directory lint check pytest
 
 # Regenerate the catalogues (needs GNU gettext) and fill them from locale/<language>.toml.
 messages: install

@@ -230,8 +230,20 @@ class Server(str):
     pid: int
 
     def workers(self) -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(self.pid)], capture_output=True, text=True)
-        return [int(pid) for pid in out.stdout.split()]
+        """The master's children, read from /proc (a bare Debian has no pgrep)."""
+        children = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    # "pid (name) state ppid ...": the name may hold spaces and parentheses.
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            if parent == self.pid:
+                children.append(int(entry))
+        return sorted(children)
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -14,6 +14,30 @@ def site_home(db):
     return make_home_page()
 
 
+@pytest.fixture
+def student(db):
+    from shop.core.roles import STUDENTS
+    from tests.factories import make_member
+
+    return make_member(STUDENTS, "alexey", first_name="Алексей", last_name="Студент")
+
+
+@pytest.fixture
+def other_student(db):
+    from shop.core.roles import STUDENTS
+    from tests.factories import make_member
+
+    return make_member(STUDENTS, "maria", first_name="Мария", last_name="Студентка")
+
+
+@pytest.fixture
+def teacher(db):
+    from shop.core.roles import TEACHERS
+    from tests.factories import make_member
+
+    return make_member(TEACHERS, "irina", first_name="Ирина", last_name="Учитель")
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with empty caches (rolled-back rows leave no cached copies)."""
@@ -32,37 +56,53 @@ def _default_language():
         yield
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _restore_migrated_rows_after_the_session(django_db_setup, django_db_blocker):
-    """Transactional tests (tests/concurrency) end by flushing every table, rows created by
-    data migrations included. Put the migrated state back at the end of the session, so that
-    the next run with --reuse-db starts from it."""
-    yield
-    from django.apps import apps
-    from django.core.management.color import no_style
-    from django.db import connections
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix():
+    """No "_gw0" suffix on the database names: tests/databases.py names each copy."""
 
+
+@pytest.fixture(scope="session")
+def django_db_keepdb():
+    """pytest-django opens this process's copy as an existing database (and leaves it)..."""
+    return True
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb():
+    """...even with --create-db, which tests/databases.py applies to the template."""
+    return False
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings, django_db_blocker):
+    """Each process works on a copy of one migrated template (tests/databases.py), made anew
+    for every session: a session starts from the migrated rows whatever the last one left."""
+    from tests.databases import run_id, use_copies_of_the_template
+
+    config = request.config
+    fresh = config.getvalue("create_db") or not config.getvalue("reuse_db")
     with django_db_blocker.unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if not contents:
-                continue
-            # Empty the tables without signals (a flush command would re-run post_migrate
-            # and recreate rows), then load the migrated state back.
-            tables = connection.introspection.django_table_names(
-                only_existing=True, include_views=False
-            )
-            sql = connection.ops.sql_flush(
-                no_style(), tables, reset_sequences=False, allow_cascade=True
-            )
-            connection.ops.execute_sql_flush(sql)
-            connection.creation.deserialize_db_from_string(contents)
-            # Rows come back with their ids: move each id sequence past them (PostgreSQL).
-            reset = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
-            if reset:
-                with connection.cursor() as cursor:
-                    for statement in reset:
-                        cursor.execute(statement)
+        use_copies_of_the_template(fresh=fresh, run=run_id(config), verbosity=config.option.verbose)
+    _db_blocker.append(django_db_blocker)
+
+
+_db_blocker: list = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with every table emptied, migrated rows included (content
+    types, sites, ticket types...). Put them back at once: the next test of this process may
+    be a plain one (pytest-django runs transactional tests last, but pytest-xdist hands out
+    whole files)."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if _db_blocker and marker and marker.kwargs.get("transaction"):
+        from tests.databases import put_back_migrated_rows
+
+        with _db_blocker[0].unblock():
+            put_back_migrated_rows(emptied=marker.kwargs.get("serialized_rollback", False))
+    return result
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +115,9 @@ def localstripe_url():
     import time
     import urllib.request
 
-    if os.environ.get("LOCALSTRIPE_TEST_URL"):
+    # An outside one only for a single process: the money check after each payments test
+    # reads every new PaymentIntent and looks for it in this process's database.
+    if os.environ.get("LOCALSTRIPE_TEST_URL") and not os.environ.get("PYTEST_XDIST_WORKER"):
         yield os.environ["LOCALSTRIPE_TEST_URL"]
         return
     with socket.socket() as probe:
@@ -170,6 +212,25 @@ def _payments_point_at_the_local_providers(request, settings):
 
 
 _payments_checked: set[tuple[str, str]] = set()
+# localstripe lists PaymentIntents oldest first (Stripe lists newest first), so asking for
+# those after the last one checked reads only the new ones, not the whole session's.
+_last_intent_checked: list[str] = []
+
+
+def _new_payments(provider):
+    """The provider's payments the money check has not read yet (for YooKassa, all: the
+    local server's listing is newest first, and the session holds few of them)."""
+    if provider.code != "stripe":
+        yield from provider.payments()
+        return
+    from shop.payments.providers import stripe
+
+    params = {"limit": 100}
+    if _last_intent_checked:
+        params["starting_after"] = _last_intent_checked[-1]
+    for intent in stripe.client().v1.payment_intents.list(params=params).auto_paging_iter():
+        _last_intent_checked.append(intent.id)
+        yield stripe.remote(intent)
 
 
 @pytest.fixture(autouse=True)
@@ -213,7 +274,7 @@ def _money_is_conserved(request):
 
     for code in marked:
         provider = providers.get(code)
-        for listed in provider.payments():
+        for listed in _new_payments(provider):
             if (code, listed.id) in _payments_checked:
                 continue
             _payments_checked.add((code, listed.id))
@@ -269,20 +330,42 @@ def _money_of_one_payment(provider, remote, yookassa):
         assert receipts.items_total(refund_receipt["items"]) == refund.amount
 
 
-def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` restart the PostgreSQL of scripts/postgres.sh: they run when
-    DATABASE_URL is PostgreSQL (always in CI) and are deselected, with a line saying so, on
-    the SQLite default."""
-    import os
+SERIAL_DIRECTORIES = ("concurrency",)
 
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        return
-    kept, dropped = [], []
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by the markers added here
+def pytest_collection_modifyitems(config, items):
+    """Which phase of `make test` (scripts/test.sh) runs a test is decided here and by markers:
+
+    - tests under tests/concurrency/ and tests marked `postgres` are `serial`: they start app
+      servers under load or restart PostgreSQL, so they run alone, never beside xdist workers
+      (under xdist they are deselected, with a line saying so);
+    - tests marked `postgres` restart the PostgreSQL of scripts/postgres.sh: they run when
+      DATABASE_URL is PostgreSQL and are deselected, with a line saying so, otherwise.
+    """
+    import os
+    from pathlib import Path
+
+    tests_root = Path(__file__).parent
     for item in items:
-        (dropped if item.get_closest_marker("postgres") else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
-        print(
-            f"\n{len(dropped)} PostgreSQL-only test(s) deselected: DATABASE_URL is not PostgreSQL"
+        parts = Path(item.path).relative_to(tests_root).parts
+        if parts[0] in SERIAL_DIRECTORIES or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.serial)
+
+    def deselect(reason, dropped):
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            gone = {id(item) for item in dropped}
+            items[:] = [item for item in items if id(item) not in gone]
+            print(f"\n{len(dropped)} {reason}")
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        deselect(
+            "PostgreSQL-only test(s) deselected: DATABASE_URL is not PostgreSQL",
+            [item for item in items if item.get_closest_marker("postgres")],
+        )
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        deselect(
+            "serial test(s) deselected under xdist: run them alone with `pytest -m serial`",
+            [item for item in items if item.get_closest_marker("serial")],
         )

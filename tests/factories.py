@@ -121,6 +121,21 @@ def make_staff(email="staff@example.com", **fields):
     return user
 
 
+def make_member(group: str, username: str | None = None, **fields):
+    """A member of a staff group (shop/core/roles.py: Students, Teachers) with the group's
+    permissions, password "pw-123456"."""
+    from django.contrib.auth.models import Group
+
+    from shop.core.roles import roles_ensure_groups
+
+    roles_ensure_groups()
+    username = username or group.lower()
+    fields.setdefault("email", f"{username}@example.com")
+    user = get_user_model().objects.create_user(username=username, password="pw-123456", **fields)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
 def ensure_booking_basics():
     """Ticket types and line options come from a data migration; tests that run with
     transaction=True flush them, so builders put them back (idempotently)."""

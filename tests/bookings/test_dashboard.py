@@ -15,7 +15,7 @@ from shop.activity.models import ActivityEntry
 from shop.bookings.models import Departure, DepartureStatus, Tour, TourTranslation
 from tests.factories import ensure_booking_basics, make_staff, make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 IRKUTSK = ZoneInfo("Asia/Irkutsk")

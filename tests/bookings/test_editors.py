@@ -12,7 +12,7 @@ from shop.activity.models import ActivityEntry
 from shop.bookings.models import Departure
 from tests.factories import make_gingerbread, make_staff, make_tour, partner, tours_category
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 Product = get_model("catalogue", "Product")
 ProductTranslation = get_model("catalogue", "ProductTranslation")

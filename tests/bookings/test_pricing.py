@@ -13,7 +13,7 @@ from shop.bookings.models import Departure
 from shop.bookings.services import departure_update
 from tests.factories import make_gingerbread, make_staff, make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 

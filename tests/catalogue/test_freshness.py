@@ -13,7 +13,7 @@ from tests.checkout.helpers import basket_for, make_departure
 from tests.factories import make_gingerbread, make_staff
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 

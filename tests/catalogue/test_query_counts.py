@@ -5,7 +5,7 @@ import pytest
 from bench.query_counts import build_catalogue, count_queries, query_shapes
 from tests.factories import make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_tour_page_costs_the_same_with_10_and_100_departures(client):

@@ -21,7 +21,7 @@ from tests.checkout.helpers import (
 )
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.payments]
+pytestmark = [pytest.mark.django_db, pytest.mark.payments]
 
 Order = get_model("order", "Order")
 ShippingAddress = get_model("order", "ShippingAddress")

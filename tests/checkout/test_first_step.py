@@ -9,7 +9,7 @@ from django.urls import reverse
 from tests.checkout.helpers import ADDRESS, basket_for, gingerbread, make_departure, russia
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db]
 
 GATEWAY = "/shop/checkout/"
 METHOD = "/shop/checkout/shipping-method/"

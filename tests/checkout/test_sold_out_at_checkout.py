@@ -6,7 +6,7 @@ from oscar.core.loading import get_model
 from tests.checkout.helpers import basket_for, make_departure
 from tests.payments.helpers import CARD_OK, start_payment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke, pytest.mark.payments]
+pytestmark = [pytest.mark.django_db, pytest.mark.payments]
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")

@@ -9,7 +9,7 @@ from oscar.core.loading import get_model
 from shop.order.utils import stock_allocate, stock_release
 from tests.factories import make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 

@@ -17,7 +17,7 @@ from bench.rush import free_port
 from shop.core import cache_backend
 from shop.settings.base import cache_aliases
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 

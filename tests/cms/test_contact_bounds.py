@@ -7,7 +7,7 @@ from wagtail.contrib.forms.models import FormSubmission
 from cms.forms import LINE_MAX, MESSAGE_MAX
 from tests.cms.test_content import message
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_a_megabyte_message_is_refused_with_the_fields_own_message(

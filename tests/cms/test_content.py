@@ -52,7 +52,7 @@ def first_departure(tour):
 # --- live product blocks -------------------------------------------------------------------
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_home_page_shows_tours_with_seats_the_gingerbread_and_the_events(client, content):
     html = text(client, "/")
     assert "Астральные места Байкальска" in html
@@ -143,7 +143,7 @@ def test_a_hidden_product_disappears_from_the_page_that_embeds_it(client, conten
 # --- tour landing pages --------------------------------------------------------------------
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_tour_landing_page_lists_the_shops_departures_with_booking_links(client, content):
     tour = content["tour"]
     html = text(client, content["tour_page"].url)
@@ -167,7 +167,7 @@ def test_a_tour_page_without_a_tour_still_shows(client, content):
 # --- events calendar -----------------------------------------------------------------------
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_events_calendar_shows_the_month_and_whats_coming(client, content):
     event = content["event"]
     month = event.start_date.strftime("%Y-%m")
@@ -206,7 +206,7 @@ def switch_links(html: str) -> dict:
     return dict(re.findall(r'href="([^"]+)" hreflang="([^"]+)"', nav)[i][::-1] for i in range(3))
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_the_language_switch_keeps_the_visitor_on_the_same_page(client, content):
     english = content["english"]
     product_url = content["gingerbread"].get_absolute_url()  # in Russian, before any request

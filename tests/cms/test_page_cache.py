@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

@@ -9,7 +9,7 @@ import pytest
 import requests
 from django.test import Client
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 NONCE = re.compile(r"'nonce-([^']+)'")
 

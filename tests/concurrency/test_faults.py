@@ -62,7 +62,7 @@ def rush_with(fault, localstripe_url, tmp_path):
             departure=departure.pk,
             customers=CUSTOMERS,
         )
-        _wait_for_first_orders(departure)  # checkouts are under way, some already paid
+        _wait_for_first_orders(departure, running)  # checkouts under way, some already paid
         fault(site)
         outcomes = running.result()
         # The site recovers: later customers can still buy what is left.
@@ -78,13 +78,12 @@ def rush_with(fault, localstripe_url, tmp_path):
     return departure, before, outcomes
 
 
-def _wait_for_first_orders(departure, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if Order.objects.filter(lines__product_id=departure.pk).exists():
-            return
+def _wait_for_first_orders(departure, running) -> None:
+    """Until the first order is placed, however long a busy machine takes to get there."""
+    while not Order.objects.filter(lines__product_id=departure.pk).exists():
+        if running.done():
+            raise AssertionError(f"the rush ended before any order: {running.result()[:3]}")
         time.sleep(0.1)
-    raise AssertionError("no order was placed before the fault")
 
 
 def assert_nothing_lost(departure, before):
@@ -115,6 +114,10 @@ def assert_nothing_lost(departure, before):
     return sold
 
 
+# Not in the SQLite subset: there, a worker killed after Stripe confirmed a PaymentIntent but
+# before the attempt recorded its id (attempt_start writes it after confirming, and on SQLite
+# that write may wait seconds for the write lock) leaves a card authorised that no attempt
+# knows of, and reconciliation cannot release it.
 def test_a_worker_killed_mid_checkout_loses_nothing(localstripe_url, tmp_path):
     def kill_workers(site):
         for _ in range(2):

@@ -1,6 +1,6 @@
 """Many customers buy the last seats (or pieces) at the same moment, each on its own connection.
 
-Runs on whichever database the suite runs on: PostgreSQL in CI, then SQLite (smoke run).
+Runs on PostgreSQL, then on SQLite (the `sqlite` subset of `make test`).
 Every thread first passes the availability check checkout does, then all threads place their
 orders at once. The guarded order creator lets exactly the free quantity through; the control
 test runs Oscar's own order creator through the same race and shows that it oversells, so
@@ -11,7 +11,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from oscar.apps.order.utils import OrderCreator as OscarOrderCreator
 from oscar.apps.shipping.methods import NoShippingRequired
 from oscar.core.loading import get_class, get_model
@@ -24,7 +24,10 @@ from tests.factories import make_gingerbread, make_tour
 
 # serialized_rollback puts back the rows migrations created (locales, ticket types) after
 # the flush that ends a transactional test, so later tests and re-runs find them.
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.sqlite,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
@@ -172,4 +175,3 @@ def test_an_order_larger_than_what_is_left_is_refused_whole():
     assert StockRecord.objects.get(product_id=departure.pk).num_allocated == 10 - FREE + 1
     assert Order.objects.count() == 0
     assert total.incl_tax == Decimal("2250.00")  # 2 × 900 + 450: each line at its own fare
-    assert connection.vendor in ("postgresql", "sqlite")

@@ -20,7 +20,7 @@ from tests.core.doors import (
     routes,
 )
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 # The written policy, role × area: "G" may GET, "P" may POST. The table in shop/core/access.py
 # must say the same (test_the_table_says_what_the_policy_says) and the site must do it.

@@ -9,7 +9,7 @@ from shop.core import access
 from tests.core.doors import WriteWatcher, fingerprint
 from tests.core.test_access import answer, expected
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 BAD = "tests.core.bad_doors_urls"
 

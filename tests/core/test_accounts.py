@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+pytestmark = [pytest.mark.django_db]
 
 
 def sign_up(client, url, prefix="", **extra):

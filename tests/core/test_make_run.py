@@ -26,8 +26,6 @@ import stripe
 
 from devtools import banner
 
-pytestmark = pytest.mark.smoke
-
 BASE_DIR = Path(__file__).resolve().parents[2]
 LAUNCHER = BASE_DIR / "scripts" / "devserver.py"
 

@@ -11,7 +11,7 @@ from oscar.core.loading import get_model
 from tests.checkout.helpers import russia
 from tests.factories import make_gingerbread
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 Partner = get_model("partner", "Partner")
 WishList = get_model("wishlists", "WishList")

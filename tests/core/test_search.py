@@ -27,7 +27,7 @@ def found(response) -> list[str]:
     ]
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 @pytest.mark.parametrize("query", ["нерпа", "НЕРПА", "Нерпа", "  нЕрПа  ", "пряник нерпа"])
 def test_a_russian_word_finds_the_product_whatever_its_case(client, site_home, query):
     make_gingerbread(title="Пряник «Нерпа»", price="250")
@@ -43,7 +43,7 @@ def test_a_russian_word_finds_the_product_whatever_its_case(client, site_home, q
     assert '<meta name="robots" content="noindex">' in html
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_the_description_and_every_words_match_count(client, site_home):
     product = make_gingerbread(title="Пряник «Нерпа»")
     product.description = "<p>С начинкой из САДОВОЙ земляники и кедрового ореха.</p>"
@@ -53,7 +53,7 @@ def test_the_description_and_every_words_match_count(client, site_home):
     assert found(search(client, "земляники омуль")) == []
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_an_english_query_finds_the_product_through_its_english_translation(client, site_home):
     make_gingerbread(title="Пряник «Нерпа»", en_title="Nerpa gingerbread")
     make_gingerbread(title="Пряник «Омуль»", en_title="Omul gingerbread")
@@ -65,7 +65,7 @@ def test_an_english_query_finds_the_product_through_its_english_translation(clie
     assert "<title>Search: NERPA" in response.content.decode()
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_translations_in_any_language_are_searched(client, site_home):
     product = make_gingerbread(title="Пряник «Нерпа»")
     ProductTranslation.objects.create(
@@ -76,7 +76,6 @@ def test_translations_in_any_language_are_searched(client, site_home):
     assert found(search(client, "雪松")) == ["Пряник «Нерпа»"]
 
 
-@pytest.mark.smoke
 def test_a_tour_is_found_with_its_price_from(client, site_home):
     make_tour(title="Встреча рассвета на Байкале", price="900", departures=2)
 
@@ -95,7 +94,7 @@ def test_a_product_that_is_not_public_or_a_departure_is_not_found(client, site_h
     assert found(search(client, "нерпа")) == ["Нерпа-тур"]  # no draft, no departure
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 def test_a_russian_page_is_found_by_a_lowercase_word_of_its_title(client, site_home):
     make_standard_page(
         site_home, title="Встреча рассвета на Байкале", slug="rassvet", intro="Ранний выезд."
@@ -145,7 +144,7 @@ def test_products_come_before_pages_and_both_are_paginated(client, site_home):
     assert len(pages[2]) == 1 and pages[2][0].startswith("Нерпа, статья")
 
 
-@pytest.mark.smoke
+@pytest.mark.sqlite
 @pytest.mark.parametrize(
     "query",
     [
@@ -171,7 +170,6 @@ def test_any_input_gets_a_page_not_an_error(client, site_home, query):
     assert response.context["search_query"] == search_query_clean(query)[0]
 
 
-@pytest.mark.smoke
 def test_an_empty_query_shows_the_form_and_a_hint(client, site_home):
     for response in (client.get("/search/"), search(client, "   "), search(client, "\x00")):
         assert response.status_code == 200
@@ -181,7 +179,6 @@ def test_an_empty_query_shows_the_form_and_a_hint(client, site_home):
         assert response.context["found_products"] == []
 
 
-@pytest.mark.smoke
 def test_nothing_found_says_so(client, site_home):
     response = search(client, "!!!")
     assert response.status_code == 200
@@ -206,7 +203,6 @@ def test_a_bad_page_number_is_a_404_as_in_the_catalogue(client, site_home):
     assert client.get("/shop/catalogue/", {"page": "abc"}).status_code == 404
 
 
-@pytest.mark.smoke
 def test_oscars_search_address_leads_to_ours_with_the_query(client):
     response = client.get("/shop/search/", {"q": "нерпа"})
     assert response.status_code == 301
@@ -287,7 +283,6 @@ def test_private_and_draft_pages_are_not_found(client, site_home):
     assert found(search(client, "нерпа")) == ["Нерпа для всех"]
 
 
-@pytest.mark.smoke
 def test_the_query_is_shown_escaped(client, site_home):
     html = search(client, '<script>alert("x")</script>').content.decode()
     assert "<script>alert" not in html

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 from shop.bookings.models import Departure
 from tests.factories import make_gingerbread, make_home_page, make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 

@@ -24,8 +24,6 @@ from django.conf import settings
 from django.utils.translation import to_locale
 from django.utils.translation.template import templatize
 
-pytestmark = pytest.mark.smoke
-
 BASE_DIR = Path(settings.BASE_DIR)
 LOCALE_DIR = BASE_DIR / "locale"
 LANGUAGES = ["ru", "zh-hans"]

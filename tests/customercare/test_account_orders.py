@@ -15,7 +15,7 @@ from shop.customercare.services import order_status_path
 from tests.checkout.helpers import checkout_and_pay, gingerbread, make_departure
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 Basket = get_model("basket", "Basket")
 

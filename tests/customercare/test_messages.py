@@ -17,7 +17,7 @@ from shop.customercare.services import message_send, reminders_queue
 from tests.checkout.helpers import basket_for, make_departure
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 
 def paid_booking(client, django_user_model, *, language_prefix="", starts_in=None, people=1):

@@ -8,7 +8,7 @@ import pytest
 from tests.checkout.helpers import basket_for, make_departure
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 BREAKABLE_BEFORE_SIGN = re.compile(r"\d[ \t\n]+₽")
 

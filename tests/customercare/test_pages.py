@@ -4,28 +4,16 @@ import datetime as dt
 
 import icalendar
 import pytest
-from django.contrib.auth.models import Group
 
 from shop.bookings.cancellation import departure_cancel_for_everyone
 from shop.bookings.models import Ticket
 from shop.bookings.ticket_documents import ticket_path, ticket_token
-from shop.core.roles import STUDENTS, roles_ensure_groups
 from shop.customercare.services import order_status_path
 from shop.team.services import order_claim, order_step
 from tests.checkout.helpers import basket_for, gingerbread, make_departure
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
-
-
-@pytest.fixture
-def student(django_user_model):
-    roles_ensure_groups()
-    user = django_user_model.objects.create_user(
-        username="alexey", password="pw-123456", first_name="Алексей"
-    )
-    user.groups.add(Group.objects.get(name=STUDENTS))
-    return user
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 
 @pytest.fixture

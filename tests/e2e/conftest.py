@@ -77,6 +77,7 @@ def page(request, browser, live_server):
     errors, violations = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
     watch_csp(page, violations)
+    page.csp_violations = violations  # a test that provokes one on purpose takes it back
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

@@ -6,19 +6,18 @@ import io
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 from playwright.sync_api import expect
 
 from shop.bookings.models import Ticket
 from shop.bookings.ticket_documents import ticket_qr_png
-from shop.core.roles import STUDENTS, roles_ensure_groups
+from shop.core.roles import STUDENTS
 from tests.checkout.helpers import basket_for, make_departure
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, watch_csp
+from tests.factories import make_member
 from tests.payments.helpers import pay
 
 pytestmark = [
-    pytest.mark.smoke,
     pytest.mark.payments,
     pytest.mark.e2e,
     # The rows migrations created (ticket types, locales) come back after the flush.
@@ -61,11 +60,7 @@ def test_the_guide_scans_the_ticket_and_the_group_is_checked_in(
     ticket = Ticket.objects.get(order=order)
     video = camera_video(ticket_qr_png(ticket), tmp_path / "ticket.y4m")
 
-    roles_ensure_groups()
-    student = django_user_model.objects.create_user(
-        username="alexey", password="pw-123456", first_name="Алексей"
-    )
-    student.groups.add(Group.objects.get(name=STUDENTS))
+    student = make_member(STUDENTS, "alexey", first_name="Алексей")
     guide = Client()
     guide.force_login(student)
 

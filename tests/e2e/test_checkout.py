@@ -30,7 +30,6 @@ from tests.e2e.conftest import (
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.payments,
-    pytest.mark.smoke,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.payments,
-    pytest.mark.smoke,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 

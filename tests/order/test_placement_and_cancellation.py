@@ -12,7 +12,7 @@ from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector
 from tests.factories import make_gingerbread, make_staff, make_tour
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 Basket = get_model("basket", "Basket")
 StockRecord = get_model("partner", "StockRecord")

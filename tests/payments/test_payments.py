@@ -25,7 +25,7 @@ from tests.payments.helpers import (
     stripe_post,
 )
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 Order = get_model("order", "Order")
 StockRecord = get_model("partner", "StockRecord")
@@ -391,6 +391,7 @@ def test_events_out_of_order_leave_a_consistent_state(client, shopper, tour_bask
     assert failed.status == AttemptStatus.DECLINED
 
 
+@pytest.mark.sqlite  # a race for a row lock
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_return_view_and_webhook_racing_place_one_order(shopper, tour_basket, departure):
     to_payment(shopper)

@@ -9,7 +9,7 @@ import stripe
 
 from shop.payments.models import ProcessedEvent
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 WEBHOOK = "/shop/payments/stripe/webhook/"
 SECRET = "whsec_shapes"

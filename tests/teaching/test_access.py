@@ -4,7 +4,7 @@ import pytest
 
 from shop.teaching.models import Period
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 TEACHER_PAGES = ["/team/reports/", "/team/students/", "/team/rubrics/", "/team/gradebook/"]
 

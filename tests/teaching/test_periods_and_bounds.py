@@ -7,7 +7,7 @@ import pytest
 from shop.activity.models import ActivityEntry
 from shop.teaching.models import Period, Reflection
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.sqlite, pytest.mark.django_db]
 
 OUT_OF_RANGE = "Выберите дату с 2000-01-01 по 2099-12-31"
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from shop.activity.models import ActivityEntry
+from shop.core.roles import TEACHERS
 from shop.teaching.models import Assessment, Period, Reflection, Score
 from shop.teaching.services import (
     AssessmentError,
@@ -17,8 +18,9 @@ from shop.teaching.services import (
 )
 from shop.team.services import order_claim, order_step
 from tests.checkout.helpers import checkout_and_pay, gingerbread
+from tests.factories import make_member
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 
 @pytest.fixture
@@ -279,10 +281,7 @@ def test_the_gradebook_exports_the_current_versions(
 def test_a_stale_form_does_not_replace_a_colleagues_signature(
     client, django_user_model, teacher, student, handled, period, rubric
 ):
-    from shop.core.roles import TEACHERS
-    from tests.teaching.conftest import member
-
-    colleague = member(django_user_model, "oleg", TEACHERS, first_name="Олег")
+    colleague = make_member(TEACHERS, "oleg", first_name="Олег")
     client.force_login(teacher)
     form = client.get(f"/team/students/{student.pk}/assess/?period={period.pk}")
     assert 'name="revises" value=""' in form.content.decode()  # nothing signed yet

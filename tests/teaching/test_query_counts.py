@@ -12,7 +12,7 @@ from bench.teaching_data import generate, students
 from shop.teaching.models import Period
 from tests.checkout.helpers import gingerbread, make_departure
 
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def queries(client, url) -> int:

@@ -12,7 +12,7 @@ from shop.payments.models import Refund
 from shop.team.models import OrderHandling
 from tests.checkout.helpers import checkout_and_pay, gingerbread, make_departure
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 Order = get_model("order", "Order")
 

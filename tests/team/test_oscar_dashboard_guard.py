@@ -2,14 +2,14 @@
 payment and shipping events, the shipping address). Viewing is not changing."""
 
 import pytest
-from django.contrib.auth.models import Group
 from oscar.core.loading import get_model
 
-from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
+from shop.core.roles import STUDENTS, TEACHERS
 from tests.checkout.helpers import ADDRESS, basket_for, gingerbread, russia
+from tests.factories import make_member
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 Order = get_model("order", "Order")
 OrderNote = get_model("order", "OrderNote")
@@ -31,15 +31,6 @@ def order(client, django_user_model):
     placed = pay(client)
     client.logout()
     return placed
-
-
-def member(django_user_model, group, **fields):
-    roles_ensure_groups()
-    user = django_user_model.objects.create_user(
-        username=group.lower(), password="pw-123456", **fields
-    )
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def changes(order):
@@ -96,7 +87,7 @@ def attempts(order):
 def test_viewers_cannot_change_an_order_in_oscars_dashboard(
     client, django_user_model, order, group, fields
 ):
-    viewer = member(django_user_model, group, **fields)
+    viewer = make_member(group, **fields)
     client.force_login(viewer)
     before = changes(order)
 
@@ -108,7 +99,7 @@ def test_viewers_cannot_change_an_order_in_oscars_dashboard(
 
 
 def test_a_viewer_still_sees_the_order(client, django_user_model, order):
-    teacher = member(django_user_model, TEACHERS, is_staff=True)
+    teacher = make_member(TEACHERS, is_staff=True)
     client.force_login(teacher)
 
     assert client.get(f"/shop/dashboard/orders/{order.number}/").status_code == 200

@@ -3,47 +3,21 @@
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connections
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
-from shop.core.roles import STUDENTS, TEACHERS, roles_ensure_groups
 from shop.team.models import OrderHandling, Stage
 from shop.team.services import TeamError, order_cancel_with_refund, order_claim, order_step
 from tests.checkout.helpers import ADDRESS, basket_for, gingerbread, make_departure, russia
 from tests.factories import start_today
 from tests.payments.helpers import pay
 
-pytestmark = [pytest.mark.smoke, pytest.mark.payments, pytest.mark.django_db]
+pytestmark = [pytest.mark.payments, pytest.mark.django_db]
 
 StockRecord = get_model("partner", "StockRecord")
 Order = get_model("order", "Order")
 METHOD = "/shop/checkout/shipping-method/"
-
-
-def member(django_user_model, username, group, **names):
-    roles_ensure_groups()
-    user = django_user_model.objects.create_user(
-        username=username, email=f"{username}@example.com", password="pw-123456", **names
-    )
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def student(django_user_model):
-    return member(django_user_model, "alexey", STUDENTS, first_name="Алексей", last_name="Студент")
-
-
-@pytest.fixture
-def other_student(django_user_model):
-    return member(django_user_model, "maria", STUDENTS, first_name="Мария", last_name="Студентка")
-
-
-@pytest.fixture
-def teacher(django_user_model):
-    return member(django_user_model, "irina", TEACHERS, first_name="Ирина")
 
 
 def paid_order(client, django_user_model, *, post=False, with_tour=False):
@@ -212,6 +186,7 @@ def test_cancelling_refunds_once_and_returns_seats_and_stock(
     assert refunds[0].status == "succeeded"
 
 
+@pytest.mark.sqlite  # a race for a row lock
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_students_claiming_at_once_one_wins_the_other_is_told(
     client, django_user_model, student, other_student
