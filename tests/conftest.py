@@ -289,6 +289,12 @@ def _money_is_conserved(request):
         assert remote.state == providers.PaymentState.CAPTURED, (order, remote)
 
 
+def _receipt_money(items: list[dict]) -> list[dict]:
+    """A receipt's items without their descriptions: the description names the departure's
+    date as it was when paid, and a tour moved since reads differently now; its money not."""
+    return [{key: value for key, value in item.items() if key != "description"} for item in items]
+
+
 def _money_of_one_payment(provider, remote, yookassa):
     from decimal import Decimal
 
@@ -322,7 +328,9 @@ def _money_of_one_payment(provider, remote, yookassa):
         expected = receipts.receipt_items(
             receipts.order_receipt_lines(attempt.order), remote.amount
         )
-        assert sent[0]["items"] == receipts.for_provider(expected), remote.id
+        assert _receipt_money(sent[0]["items"]) == _receipt_money(
+            receipts.for_provider(expected)
+        ), remote.id
     for refund in ours:
         (refund_receipt,) = yookassa.control(
             f"/_test/receipts?refund_id={refund.provider_refund_id}"

@@ -514,3 +514,52 @@ def test_the_return_and_three_notifications_racing_place_one_order(
     assert Order.objects.count() == 1 and Source.objects.count() == 1
     assert seats_sold(departure) == 1
     assert remote(attempt).state == PaymentState.CAPTURED
+
+
+# --- Settlement receipts ---------------------------------------------------------------------
+
+
+def test_a_tour_that_ran_gets_one_settlement_receipt_and_a_cancelled_one_none(
+    shopper, customer, departure, yookassa_server
+):
+    """Two tours paid in advance in one order: one is cancelled for everyone (refunded
+    through the payment layer with its own receipt), the other runs. The cron command, run
+    twice, sends exactly one settlement receipt, for the tour that ran, to the kopeck."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from shop.activity.actors import system
+    from shop.bookings.cancellation import departure_cancel_for_everyone
+
+    cancelled = make_departure(price="700", capacity=10)
+    basket_for(customer, departures=[departure, cancelled], products=[gingerbread(price="450")])
+    to_pickup(shopper)
+    order = pay_yookassa(shopper)
+    attempt = order.payment_attempt
+
+    outcome = departure_cancel_for_everyone(
+        departure=cancelled, actor=system("go_no_go"), reason="weather"
+    )
+    assert (outcome.orders, outcome.refunded) == (1, 1)
+    (refund_receipt,) = yookassa_server.control(
+        f"/_test/receipts?payment_id={attempt.provider_payment_id}&source=refund"
+    )
+    assert [i["amount"]["value"] for i in refund_receipt["items"]] == ["700.00"]
+
+    past = timezone.now() - timedelta(hours=2)
+    type(departure).objects.filter(pk__in=[departure.pk, cancelled.pk]).update(starts_at=past)
+    call_command("receipts_settle")
+    call_command("receipts_settle")
+
+    (settled,) = yookassa_server.control(
+        f"/_test/receipts?payment_id={attempt.provider_payment_id}&source=receipts"
+    )
+    assert settled["settlements"] == [
+        {"type": "prepayment", "amount": {"value": "900.00", "currency": "RUB"}}
+    ]
+    assert [
+        (i["payment_subject"], i["payment_mode"], i["amount"]["value"]) for i in settled["items"]
+    ] == [("service", "full_payment", "900.00")]
+    assert Receipt.objects.filter(order=order, kind="settlement").count() == 1
