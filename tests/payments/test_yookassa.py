@@ -4,6 +4,7 @@ payment, money taken only once the order is placed, a 54-FZ receipt with every p
 
 import json
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -514,6 +515,53 @@ def test_the_return_and_three_notifications_racing_place_one_order(
     assert Order.objects.count() == 1 and Source.objects.count() == 1
     assert seats_sold(departure) == 1
     assert remote(attempt).state == PaymentState.CAPTURED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_slow_capture_holds_no_lock_and_the_next_customer_pays_meanwhile(
+    shopper, tour_basket, departure, django_user_model, yookassa_server
+):
+    """YooKassa takes 8 s to answer one customer's capture: while it does, another customer
+    books a seat on the same departure and pays through to the thank-you page (the departure,
+    its stock and the payment rows are not locked during the call)."""
+    from django.test import Client
+
+    to_pickup(shopper)
+    confirm_card(yookassa_start(shopper).url)
+    first = PaymentAttempt.objects.get()
+    yookassa_server.control("/_test/faults", {"path": "/v3/payments/*/capture", "delay": 8})
+    errors = []
+
+    def settle():
+        try:
+            attempt_settle(PaymentAttempt.objects.get(pk=first.pk))
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    slow = threading.Thread(target=settle)
+    slow.start()
+    # The order is placed and committed before the capture is asked for.
+    while not Order.objects.exists():
+        assert slow.is_alive(), errors
+        time.sleep(0.05)
+    other = django_user_model.objects.create_user(
+        username="pavel", email="pavel@example.com", password="secret-pass-1"
+    )
+    basket_for(other, departures=[departure])
+    second = Client()
+    second.force_login(other)
+    second.get("/shop/checkout/shipping-method/")
+
+    paid = pay_yookassa(second)
+
+    assert slow.is_alive(), "the capture answered before the second customer had paid"
+    slow.join(timeout=30)
+    assert not errors, errors
+    assert paid.status == "Paid" and seats_sold(departure) == 2
+    first.refresh_from_db()
+    assert first.status == AttemptStatus.PAID and remote(first).state == PaymentState.CAPTURED
 
 
 # --- Settlement receipts ---------------------------------------------------------------------
