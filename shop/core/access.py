@@ -31,8 +31,8 @@ GET) answer 404 to everyone, as if they were not routed.
 name, "namespace:name"), or lie under one of `PREFIXES` (the Wagtail admin and Oscar's
 dashboard, whose own apps add routes with new versions). A route in neither is refused to
 everyone by the middleware, reported by `manage.py check` (error shop.E001, which names the
-route and this file), and fails `tests/core/test_access.py`, which requests every routed URL
-as every role, GET and POST, and compares the answer with this table.
+route and this file), and fails `tests/core/test_access.py` and `test_access_post.py`, which
+request every routed URL as every role, GET and POST, and compare the answer with this table.
 """
 
 from collections.abc import Callable

@@ -4,7 +4,7 @@ guided departures were rated, the moderation list. Each in a fixed number of que
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Window
 
 from shop.feedback.models import Feedback, FeedbackStatus
 
@@ -19,14 +19,29 @@ class TourRating:
 
 
 def tour_rating(tour_product_id: int, *, shown: int = REVIEWS_SHOWN) -> TourRating:
-    """The tour's published reviews (newest first) and their average rating."""
-    published = Feedback.objects.published().filter(departure__tour_id=tour_product_id)
-    figures = published.aggregate(average=Avg("rating"), count=Count("pk"))
-    average = figures["average"]
-    if average is not None:
-        average = Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    reviews = list(published.select_related("departure").order_by("-submitted_at", "-pk")[:shown])
-    return TourRating(average=average, count=figures["count"], reviews=reviews)
+    """The tour's published reviews (newest first) and their average rating, in one query: the
+    average and count are window functions over every published review, computed before the
+    newest few are cut off."""
+    reviews = list(
+        Feedback.objects.published()
+        .filter(departure__tour_id=tour_product_id)
+        .select_related("departure")
+        .annotate(all_average=Window(Avg("rating")), all_count=Window(Count("pk")))
+        .order_by("-submitted_at", "-pk")[:shown]
+    )
+    if not reviews:
+        return TourRating(average=None, count=0, reviews=[])
+    average = Decimal(str(reviews[0].all_average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return TourRating(average=average, count=reviews[0].all_count, reviews=reviews)
+
+
+def tour_rating_of(product) -> TourRating:
+    """tour_rating for a product, read once per product object: the tour's page shows the
+    reviews and puts the rating in its schema.org data from the same read."""
+    rating = getattr(product, "_tour_rating", None)
+    if rating is None:
+        rating = product._tour_rating = tour_rating(product.pk)
+    return rating
 
 
 def feedback_on_guided_departures(student, dates) -> list:

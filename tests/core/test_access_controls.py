@@ -6,8 +6,8 @@ from django.db import connection
 from django.test import Client
 
 from shop.core import access
+from tests.core.access_walk import answer, expected
 from tests.core.doors import WriteWatcher, fingerprint
-from tests.core.test_access import answer, expected
 
 pytestmark = [pytest.mark.django_db]
 

@@ -90,7 +90,7 @@ def test_a_review_of_a_tour_the_student_guided_is_cited_in_an_assessment(
     assert "Средняя оценка туристов" in portfolio and "5,0" in portfolio
     form = client.get(f"/team/students/{student.pk}/assess/?period={period.pk}").content.decode()
     assert f'name="feedback" value="{theirs.pk}"' in form
-    assert f'value="{someone_elses.pk}"' not in form
+    assert f'name="feedback" value="{someone_elses.pk}"' not in form
 
     criterion = rubric.criteria.get()
     level = criterion.levels.get(points=3)

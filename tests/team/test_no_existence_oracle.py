@@ -6,17 +6,12 @@ from django.test import Client
 from oscar.test.factories import create_order
 
 from shop.teaching.models import Rubric
-from tests.factories import make_member
 
 pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
-def real(django_user_model):
-    from shop.core.roles import STUDENTS, TEACHERS
-
-    student = make_member(STUDENTS, "alexey")
-    teacher = make_member(TEACHERS, "irina")
+def real(student, teacher):
     rubric = Rubric.objects.create(name="Работа с заказами", created_by=teacher)
     order = create_order(number="100001")
     return {"student": student, "teacher": teacher, "rubric": rubric, "order": order}

@@ -50,9 +50,9 @@ def _rating(product) -> dict:
     """The tour's published reviews as schema.org's aggregateRating and review."""
     from django.utils.translation import gettext as _
 
-    from shop.feedback.selectors import tour_rating
+    from shop.feedback.selectors import tour_rating_of
 
-    rating = tour_rating(product.pk)
+    rating = tour_rating_of(product)
     if not rating.count:
         return {}
     return {
