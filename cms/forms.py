@@ -33,6 +33,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+# Where the visitor comes from, behind the trusted proxies (also read by the sign-in guard).
+from shop.core.clients import client_ip
+
 MIN_SECONDS = 3
 MAX_AGE = 24 * 60 * 60
 # The longest a field an editor adds may hold: a line, or a message (a text area). A longer
@@ -50,23 +53,6 @@ def _stamp() -> str:
     """When the form was shown, signed, with a random part: each shown form sends once."""
     shown = int(timezone.now().timestamp())
     return signing.TimestampSigner(salt=SALT).sign(f"{shown}:{secrets.token_hex(6)}")
-
-
-def client_ip(request) -> str | None:
-    """The visitor's address: REMOTE_ADDR, or the last address a trusted proxy added; None
-    when it is no address at all."""
-    address = request.META.get("REMOTE_ADDR") or ""
-    trusted = set(settings.TRUSTED_PROXIES)
-    if address in trusted:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        for candidate in reversed([a for a in forwarded if a]):
-            if candidate not in trusted:
-                address = candidate
-                break
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def client_address(request) -> str:

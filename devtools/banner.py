@@ -79,12 +79,57 @@ def payments(settings, localstripe: str = "", site: str = "http://127.0.0.1:8000
     return "\n".join(lines)
 
 
-def render(settings=None, localstripe: str = "", site: str = "http://127.0.0.1:8000") -> str:
+YOOKASSA_NOTIFICATION_PATH = "/shop/payments/yookassa/notifications/"
+
+# The local YooKassa server's test cards (devtools/yookassa/cards.py); any future expiry
+# date, any CVC.
+YOOKASSA_TEST_CARDS = [
+    ("5555 5555 5555 4444", "succeeds"),
+    ("5555 5555 5555 4477", "3-D Secure: the server's page asks to confirm or refuse"),
+    ("5555 5555 5555 4600", "declined (insufficient funds)"),
+]
+
+
+def yookassa_payments(settings, how: str = "", site: str = "http://127.0.0.1:8000") -> str:
+    """YooKassa's part of the banner ("" when YooKassa is off). `how` says what the launcher
+    did about the local server."""
+    if "yookassa" not in getattr(settings, "PAYMENT_PROVIDERS", ()):
+        return ""
+    notifications = site + YOOKASSA_NOTIFICATION_PATH
+    if not settings.YOOKASSA_LOCAL:
+        mode = "TEST (a test shop's keys)" if settings.YOOKASSA_TEST_MODE else "REAL"
+        return "\n".join(
+            [
+                f"  Russian cards and SBP: {mode}, via YooKassa",
+                f"    notifications       {notifications}",
+                "                        (set this public address in YooKassa's account)",
+            ]
+        )
+    lines = [
+        "  Russian cards and SBP: TEST, via the local YooKassa server at "
+        + settings.YOOKASSA_LOCAL_URL,
+        "    no real money is taken; no YooKassa account needed",
+        f"    server              {how or 'started by `make run`'}",
+        f"    notifications       {notifications}",
+        "",
+        "  YooKassa test cards (any future expiry date, any CVC)",
+        *(f"    {number}    {what}" for number, what in YOOKASSA_TEST_CARDS),
+        "  SBP: the payment page shows a QR code (on a phone, a link): it opens the server's",
+        "    fake bank app, where you pay or refuse as the customer would.",
+    ]
+    return "\n".join(lines)
+
+
+def render(
+    settings=None, localstripe: str = "", site: str = "http://127.0.0.1:8000", yookassa: str = ""
+) -> str:
     if settings is None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.dev")
         from django.conf import settings
     addresses = ADDRESSES.format(site=site)
-    return f"{addresses}\n{payments(settings, localstripe, site)}\n\n  Stop with Ctrl+C.\n"
+    parts = [payments(settings, localstripe, site), yookassa_payments(settings, yookassa, site)]
+    text = "\n\n".join(part for part in parts if part)
+    return f"{addresses}\n{text}\n\n  Stop with Ctrl+C.\n"
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""`make run`: localstripe (when there are no Stripe keys), then the development server.
+"""`make run`: localstripe and the local YooKassa server (when there are no keys), then the
+development server.
 
 With no STRIPE_SECRET_KEY (in the environment or in `.env`) the site takes test payments from
 localstripe, a fake Stripe (devtools/localstripe_server.py). This launcher
@@ -11,13 +12,17 @@ localstripe, a fake Stripe (devtools/localstripe_server.py). This launcher
    var/localstripe.pickle, log in var/localstripe.log) and waits until it answers; with
    --demo-orders it then places the demo orders, paid through it (once); with real keys it
    starts nothing;
+   likewise, with YooKassa on (PAYMENT_PROVIDERS) and no YooKassa keys, reuses the local
+   YooKassa server answering at YOOKASSA_LOCAL_URL or starts one (devtools/yookassa: data in
+   var/yookassa.json, log in var/yookassa.log), sending its notifications to this site;
 3. with --worker, starts the task worker (`manage.py db_worker`, log in var/worker.log)
    that sends the queued customer e-mails, unless TASKS_IMMEDIATE is set;
 4. prints the banner (devtools/banner.py) and runs `manage.py runserver`;
-5. when the server stops (Ctrl+C, SIGTERM, an error) stops the worker and the localstripe
-   it started.
+5. when the server stops (Ctrl+C, SIGTERM, an error) stops the worker, the localstripe and
+   the YooKassa server it started.
 
     python scripts/devserver.py [--addr 127.0.0.1:8000] [--worker] [--demo-orders]
+                                [--yookassa-store PATH] [--yookassa-log PATH]
                                 [-- COMMAND instead of runserver]
 """
 
@@ -35,6 +40,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WEBHOOK_PATH = "/shop/payments/stripe/webhook/"
+YOOKASSA_NOTIFICATION_PATH = "/shop/payments/yookassa/notifications/"
 WEBHOOK_ID = "site"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -231,6 +237,43 @@ def ensure_localstripe(
     return proc
 
 
+def ensure_yookassa(settings, notify_url: str, store: Path, log: Path, timeout: float):
+    """Make the local YooKassa server answer at YOOKASSA_LOCAL_URL, with the site's shop id,
+    secret key and notification address. Returns the server it started, or None when one
+    already answered (reused, told again where to send notifications)."""
+    from devtools.yookassa import launcher
+
+    base_url = settings.YOOKASSA_LOCAL_URL
+    credentials = {"shop_id": settings.YOOKASSA_SHOP_ID, "secret_key": settings.YOOKASSA_SECRET_KEY}
+    if launcher.answers(base_url):
+        launcher.YooKassaServer(url=base_url, **credentials).configure(
+            notify_url=notify_url, **credentials
+        )
+        return None
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.hostname not in LOOPBACK or not parts.port:
+        raise LaunchError(
+            f"nothing answers at YOOKASSA_LOCAL_URL={base_url}; this launcher starts the local "
+            "YooKassa server on 127.0.0.1 only: set YOOKASSA_LOCAL_URL to "
+            "http://127.0.0.1:<free port>."
+        )
+    store.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return launcher.start(
+            port=parts.port,
+            notify_url=notify_url,
+            store=store,
+            log=log,
+            timeout=timeout,
+            **credentials,
+        )
+    except RuntimeError as exc:
+        raise LaunchError(
+            f"{exc}. Stop what uses it, or set YOOKASSA_LOCAL_URL (environment or .env) to a "
+            "free port such as http://127.0.0.1:8431."
+        ) from None
+
+
 def start_worker(log: Path) -> subprocess.Popen:
     """The task worker, in its own session like localstripe (stopped by the launcher)."""
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -295,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, default=BASE_DIR / "var" / "localstripe.pickle")
     parser.add_argument("--log", type=Path, default=BASE_DIR / "var" / "localstripe.log")
     parser.add_argument("--localstripe-timeout", type=float, default=20.0)
+    parser.add_argument("--yookassa-store", type=Path, default=BASE_DIR / "var" / "yookassa.json")
+    parser.add_argument("--yookassa-log", type=Path, default=BASE_DIR / "var" / "yookassa.log")
     parser.add_argument(
         "--worker", action="store_true", help="also run the task worker (db_worker)"
     )
@@ -314,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         # SITE_URL); the server, the worker and the demo orders all inherit it.
         os.environ["SITE_URL"] = site
 
-    localstripe = worker = None
+    localstripe = worker = yookassa = None
     try:
         settings = load_settings()
         if (
@@ -322,6 +367,21 @@ def main(argv: list[str] | None = None) -> int:
             and settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
         ):
             worker = start_worker(BASE_DIR / "var" / "worker.log")
+        # First, so that the demo orders (below) may be paid through it too.
+        yookassa_how = ""
+        if settings.YOOKASSA_LOCAL and "yookassa" in settings.PAYMENT_PROVIDERS:
+            yookassa = ensure_yookassa(
+                settings,
+                f"{site}{YOOKASSA_NOTIFICATION_PATH}",
+                args.yookassa_store,
+                args.yookassa_log,
+                args.localstripe_timeout,
+            )
+            yookassa_how = (
+                f"started for this run (pid {yookassa.process.pid}), stopped with the server"
+                if yookassa is not None
+                else "already running: reused, told where to send notifications"
+            )
         if settings.STRIPE_LOCAL:
             localstripe = ensure_localstripe(
                 settings.LOCALSTRIPE_URL,
@@ -347,7 +407,10 @@ def main(argv: list[str] | None = None) -> int:
             how = ""
         from devtools import banner
 
-        print(banner.render(settings, localstripe=how, site=site), flush=True)
+        print(
+            banner.render(settings, localstripe=how, site=site, yookassa=yookassa_how),
+            flush=True,
+        )
         return run_server(command)
     except LaunchError as exc:
         print(f"\nmake run: {exc}\n", file=sys.stderr)
@@ -359,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
             stop_localstripe(worker)  # the same SIGTERM-then-SIGKILL to its session
         if localstripe is not None:
             stop_localstripe(localstripe)
+        if yookassa is not None:
+            yookassa.stop()
 
 
 if __name__ == "__main__":

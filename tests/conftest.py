@@ -149,11 +149,56 @@ def localstripe_url():
         process.kill()
 
 
+@pytest.fixture(scope="session")
+def yookassa_server(tmp_path_factory):
+    """The local YooKassa server (devtools/yookassa) for the whole session, on a free
+    loopback port. It sends no notifications until a test names where to."""
+    from devtools.yookassa import launcher
+
+    log = tmp_path_factory.mktemp("yookassa") / "server.log"
+    server = launcher.start(shop_id="300100", secret_key="test_shop_suite", log=log)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def yookassa(request, yookassa_server, settings):
+    """The session's YooKassa server, sending notifications nowhere and with no faults or
+    held notifications left by an earlier test (its payments stay: the money check reads
+    them)."""
+    yookassa_server.configure(notify_url="", receipt_delay=0, retry_base=0.2)
+    yookassa_server.control("/_test/faults", method="DELETE")
+    yookassa_server.control("/_test/notifications/release", {})
+    yookassa_server.control("/_test/clock", {"reset": True})
+    return yookassa_server
+
+
 @pytest.fixture(autouse=True)
-def _stripe_points_at_localstripe(request, settings):
-    """Every test that touches payments talks to the session's localstripe."""
-    if "localstripe_url" not in request.fixturenames and not request.node.get_closest_marker(
-        "payments"
+def _payments_point_at_the_local_providers(request, settings):
+    """Every test that touches payments talks to the session's localstripe (marked
+    `payments`) and local YooKassa server (marked `yookassa`); other tests reach neither.
+
+    The ways to pay that are on: Stripe alone for `payments` tests, both for `yookassa`
+    ones (YooKassa first, as the site offers them), unless the test says otherwise."""
+    marked_yookassa = bool(request.node.get_closest_marker("yookassa"))
+    settings.YOOKASSA_API_URL = "http://127.0.0.1:9/v3"  # nothing listens: fails fast
+    if marked_yookassa:
+        server = request.getfixturevalue("yookassa_server")
+        request.getfixturevalue("yookassa")
+        settings.YOOKASSA_LOCAL = True
+        settings.YOOKASSA_SHOP_ID = server.shop_id
+        settings.YOOKASSA_SECRET_KEY = server.secret_key
+        settings.YOOKASSA_API_URL = server.api_url
+        settings.YOOKASSA_LOCAL_URL = server.url
+        settings.YOOKASSA_NOTIFICATION_NETWORKS = ["127.0.0.1/32", "::1/128"]
+        settings.YOOKASSA_CONFIRMATION_ORIGINS = [server.url]
+        settings.PAYMENT_PROVIDERS = ["yookassa", "stripe"]
+    else:
+        settings.PAYMENT_PROVIDERS = ["stripe"]
+    if (
+        "localstripe_url" not in request.fixturenames
+        and not request.node.get_closest_marker("payments")
+        and not marked_yookassa
     ):
         settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: fails fast
         return
@@ -166,57 +211,131 @@ def _stripe_points_at_localstripe(request, settings):
     settings.STRIPE_JS_URL = f"{url}/js.stripe.com/v3/"
 
 
-_intents_checked: set[str] = set()
+_payments_checked: set[tuple[str, str]] = set()
 # localstripe lists PaymentIntents oldest first (Stripe lists newest first), so asking for
 # those after the last one checked reads only the new ones, not the whole session's.
 _last_intent_checked: list[str] = []
 
 
-@pytest.fixture(autouse=True)
-def _money_is_conserved(request):
-    """After every test marked `payments`, every PaymentIntent that localstripe holds and has
-    not been checked yet: if it took money, it ended as exactly one paid order or was
-    refunded in full (as Stripe reports it). And no order is paid without such a payment.
-    Runs before the test's database is rolled back."""
-    if not request.node.get_closest_marker("payments"):
-        yield
+def _new_payments(provider):
+    """The provider's payments the money check has not read yet (for YooKassa, all: the
+    local server's listing is newest first, and the session holds few of them)."""
+    if provider.code != "stripe":
+        yield from provider.payments()
         return
-    request.getfixturevalue("db")
-    # Set up before this fixture, so torn down after it: the Stripe settings still hold.
-    django_settings = request.getfixturevalue("settings")
-    localstripe = request.getfixturevalue("localstripe_url")
-    yield
-    from oscar.core.loading import get_model
+    from shop.payments.providers import stripe
 
-    django_settings.STRIPE_API_BASE = localstripe  # a test may have pointed it elsewhere
-
-    from shop.payments import gateway
-    from shop.payments.models import PaymentAttempt
-
-    order_model = get_model("order", "Order")
     params = {"limit": 100}
     if _last_intent_checked:
         params["starting_after"] = _last_intent_checked[-1]
-    listed = gateway.client().v1.payment_intents.list(params=params)
-    for listed_intent in listed.auto_paging_iter():
-        if listed_intent.id in _intents_checked:
-            continue
-        _intents_checked.add(listed_intent.id)
-        _last_intent_checked.append(listed_intent.id)
-        if listed_intent.status != "succeeded":
-            continue
-        intent = gateway.intent_retrieve(listed_intent.id)
-        attempt = PaymentAttempt.objects.filter(payment_intent_id=intent.id).first()
-        assert attempt is not None, f"{intent.id} took money with no payment attempt"
-        placed = attempt.order is not None and attempt.order.status == "Paid"
-        refunded_in_full = intent.latest_charge.amount_refunded == intent.amount
-        assert placed or refunded_in_full, (attempt, "money neither ordered nor refunded")
-        if attempt.order is not None:
-            assert PaymentAttempt.objects.filter(order=attempt.order).count() <= 1
+    for intent in stripe.client().v1.payment_intents.list(params=params).auto_paging_iter():
+        _last_intent_checked.append(intent.id)
+        yield stripe.remote(intent)
+
+
+@pytest.fixture(autouse=True)
+def _money_is_conserved(request):
+    """After every test marked `payments` or `yookassa`, through the payment layer, every
+    payment the local providers hold and that was not checked yet:
+
+    - money taken ended as exactly one paid order (captured = kept + refunded) or was
+      refunded in full; the provider refunded exactly what the shop recorded, once per
+      refund (nothing refunded twice);
+    - no order is paid without such a payment;
+    - (YooKassa) the receipt sent with each payment and refund matches the order's lines
+      and adds up to its amount to the kopeck.
+
+    Runs before the test's database is rolled back."""
+    marked = [
+        code
+        for code, marker in (("stripe", "payments"), ("yookassa", "yookassa"))
+        if request.node.get_closest_marker(marker)
+    ]
+    if "yookassa" in marked:
+        marked = ["stripe", "yookassa"]
+    if not marked:
+        yield
+        return
+    request.getfixturevalue("db")
+    # Set up before this fixture, so torn down after it: the payment settings still hold.
+    django_settings = request.getfixturevalue("settings")
+    localstripe = request.getfixturevalue("localstripe_url")
+    yookassa = request.getfixturevalue("yookassa_server") if "yookassa" in marked else None
+    yield
+    from oscar.core.loading import get_model
+
+    from shop.payments import providers
+    from shop.payments.models import PaymentAttempt
+
+    django_settings.STRIPE_API_BASE = localstripe  # a test may have pointed it elsewhere
+    if yookassa is not None:
+        django_settings.YOOKASSA_API_URL = yookassa.api_url
+        yookassa.control("/_test/faults", method="DELETE")
+
+    for code in marked:
+        provider = providers.get(code)
+        for listed in _new_payments(provider):
+            if (code, listed.id) in _payments_checked:
+                continue
+            _payments_checked.add((code, listed.id))
+            if listed.state != providers.PaymentState.CAPTURED:
+                continue
+            _money_of_one_payment(provider, provider.retrieve(listed.id), yookassa)
+    order_model = get_model("order", "Order")
     for order in order_model.objects.filter(status="Paid"):
         attempt = PaymentAttempt.objects.filter(order=order).first()
-        assert attempt is not None and attempt.payment_intent_id, f"{order} paid without Stripe"
-        assert gateway.intent_retrieve(attempt.payment_intent_id).status == "succeeded"
+        assert attempt is not None and attempt.provider_payment_id, f"{order} paid unpaid"
+        remote = providers.get(attempt.provider).retrieve(attempt.provider_payment_id)
+        assert remote.state == providers.PaymentState.CAPTURED, (order, remote)
+
+
+def _receipt_money(items: list[dict]) -> list[dict]:
+    """A receipt's items without their descriptions: the description names the departure's
+    date as it was when paid, and a tour moved since reads differently now; its money not."""
+    return [{key: value for key, value in item.items() if key != "description"} for item in items]
+
+
+def _money_of_one_payment(provider, remote, yookassa):
+    from decimal import Decimal
+
+    from shop.payments import receipts
+    from shop.payments.models import PaymentAttempt, RefundStatus
+
+    attempt = PaymentAttempt.objects.filter(
+        provider=provider.code, provider_payment_id=remote.id
+    ).first()
+    assert attempt is not None, f"{remote.id} took money with no payment attempt"
+    ours = list(attempt.refunds.filter(status=RefundStatus.SUCCEEDED))
+    theirs = provider.refunds(remote.id)
+    refunded = sum((r.amount for r in theirs), Decimal("0.00"))
+    # Every refund the provider made is one the shop recorded, and only once.
+    assert sorted(r.id for r in theirs) == sorted(r.provider_refund_id for r in ours), remote.id
+    assert refunded == sum((r.amount for r in ours), Decimal("0.00")) == remote.refunded
+    placed = attempt.order is not None and attempt.order.status in ("Paid", "Cancelled")
+    assert placed or refunded == remote.amount, (attempt, "money neither ordered nor refunded")
+    if attempt.order is not None:
+        assert PaymentAttempt.objects.filter(order=attempt.order).count() <= 1
+        # Captured = kept + refunded, with what the order kept from Oscar's own books.
+        (source,) = attempt.order.sources.all()
+        kept = source.amount_debited - source.amount_refunded
+        assert remote.amount == attempt.order.total_incl_tax == kept + refunded, remote.id
+    if yookassa is None or provider.code != "yookassa":
+        return
+    sent = yookassa.control(f"/_test/receipts?payment_id={remote.id}&source=payment")
+    assert len(sent) == 1, (remote.id, sent)
+    assert receipts.items_total(sent[0]["items"]) == remote.amount
+    if attempt.order is not None:
+        expected = receipts.receipt_items(
+            receipts.order_receipt_lines(attempt.order), remote.amount
+        )
+        assert _receipt_money(sent[0]["items"]) == _receipt_money(
+            receipts.for_provider(expected)
+        ), remote.id
+    for refund in ours:
+        (refund_receipt,) = yookassa.control(
+            f"/_test/receipts?refund_id={refund.provider_refund_id}"
+        )
+        assert receipts.items_total(refund_receipt["items"]) == refund.amount
 
 
 SERIAL_DIRECTORIES = ("concurrency",)

@@ -35,6 +35,7 @@ class SystemProcess(models.TextChoices):
     RECONCILIATION = "reconciliation", _("payment reconciliation")
     BOOKING_CHANGE = "booking_change", _("a customer's change to a booking")
     WAITING_LIST = "waiting_list", _("waiting list")
+    RECEIPTS = "receipts", _("receipts")
     GO_NO_GO = "go_no_go", _("go/no-go check")
     FEEDBACK_REQUESTS = "feedback_requests", _("feedback requests")
 

@@ -42,6 +42,7 @@ ORDER_CANCELLED = "order.cancelled"
 ORDER_REFUNDED = "order.refunded"
 LINE_CANCELLED = "line.cancelled"
 PAYMENT_REFUNDED = "payment.refunded"
+RECEIPT_SETTLED = "receipt.settled"
 CUSTOMER_MESSAGED = "customer.messaged"
 TICKET_CHECKED_IN = "ticket.checked_in"
 TICKET_NO_SHOW = "ticket.no_show"
@@ -234,6 +235,22 @@ _KINDS = [
         PAYMENT,
         lambda before, after: (
             _("%(amount)s ₽ refunded: they could not become an order") % {"amount": _amount(after)}
+        ),
+    ),
+    ActionKind(
+        RECEIPT_SETTLED,
+        gettext_lazy("Settlement receipt"),
+        ORDER,
+        lambda before, after: (
+            (
+                _("the tour has taken place: its settlement receipt of %(amount)s ₽ is sent")
+                if after.get("issued", True)
+                else _(
+                    "the tour has taken place: its settlement receipt of %(amount)s ₽ is to be "
+                    "issued at the cash register (paid through Stripe)"
+                )
+            )
+            % {"amount": _amount(after)}
         ),
     ),
     ActionKind(

@@ -161,10 +161,17 @@ ROUTES: dict[str, Area] = {
     "bench-bare": STOREFRONT,
     # Uploaded files, served by Django itself only with DEBUG on (make run).
     "^media/(?P<path>.*)$": STOREFRONT,
-    # Stripe calls it; the signature is the door (shop/payments/services.py webhook_receive).
+    # Stripe calls it; the signature is the door (shop/payments/notifications.py).
     "stripe-webhook": STOREFRONT,
+    # YooKassa calls it; its published addresses are the door (shop/payments/notifications.py).
+    "yookassa-notifications": STOREFRONT,
     "bookings:book": STOREFRONT,
+    # Paying: the payment page's forms; the SBP page and its check are the browser's own
+    # attempts only (a 404 for another's).
     "payments:start": STOREFRONT,
+    "payments:yookassa-start": STOREFRONT,
+    "payments:sbp": STOREFRONT,
+    "payments:check": STOREFRONT,
     "payments:return": STOREFRONT,
     # Signed links from the e-mails; the signature is the door.
     "customercare:order-status": STOREFRONT,

@@ -7,19 +7,14 @@ scripts only from the site itself or inline with the request's nonce
 (`<script nonce="{{ request.csp_nonce }}">`), no plugins, forms posting only to the site.
 Added at request time, from settings:
 
-- the payment provider: the origin of settings.STRIPE_JS_URL (Stripe.js, or the
-  localstripe of development and tests) may serve scripts and frames and be called;
+- the payment providers that are on (shop/payments/providers `content_security_sources`):
+  Stripe's origin (settings.STRIPE_JS_URL: Stripe.js, or the localstripe of development
+  and tests) may serve scripts and frames and be called; YooKassa's confirmation page
+  (settings.YOOKASSA_CONFIRMATION_ORIGINS) may be sent to after the payment form (a redirect
+  to another origin after a form is sent is held to `form-action`). The SBP QR code is drawn
+  by the site itself (inline SVG) and needs nothing;
 - settings.CSP_EXTRA_SOURCES, a dict of directive → list of sources, for anything else the
-  site loads from another origin. A new payment provider or media host adds its origins
-  there, e.g. for YooKassa's confirmation page and SBP QR codes:
-
-      CSP_EXTRA_SOURCES = {
-          "form-action": ["https://yoomoney.ru"],
-          "frame-src": ["https://yoomoney.ru"],
-          "img-src": ["https://yoomoney.ru"],
-      }
-
-  (a redirect to another origin after a form is sent is held to `form-action` too).
+  site loads from another origin, e.g. {"img-src": ["https://media.example"]}.
 
 Browsers report violations to /csp-report/, which logs each one (logger "shop.csp").
 
@@ -58,11 +53,11 @@ def _origin(url: str) -> str | None:
 
 
 def extra_sources() -> dict[str, list[str]]:
+    from shop.payments.providers import content_security_sources
+
     sources: dict[str, list[str]] = {}
-    payment = _origin(getattr(settings, "STRIPE_JS_URL", ""))
-    if payment:
-        for directive in ("script-src", "frame-src", "connect-src"):
-            sources.setdefault(directive, []).append(payment)
+    for directive, values in content_security_sources().items():
+        sources.setdefault(directive, []).extend(values)
     for directive, values in getattr(settings, "CSP_EXTRA_SOURCES", {}).items():
         sources.setdefault(directive, []).extend(values)
     return sources

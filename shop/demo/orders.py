@@ -1,12 +1,18 @@
-"""Demo orders for the student workspace, paid through the local Stripe (localstripe).
+"""Demo orders for the student workspace, paid through the local test servers.
 
-`make run` calls this once localstripe answers, so the orders are paid like real ones:
-refunds and departure cancellations work on them. It runs only in local Stripe mode and
-only once (the demo customers' orders are looked up first).
+`make run` calls this once localstripe and the local YooKassa server answer, so the orders
+are paid like real ones (Russian customers by card through YooKassa, with their receipts;
+the foreign visitor through Stripe): refunds and departure cancellations work on them. A way
+to pay that is off, or not a local test one, is replaced by one that is. Each order is placed
+once (the demo customers' orders are looked up first).
 """
 
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
@@ -15,15 +21,18 @@ from oscar.core.loading import get_model
 from shop.bookings.basket_services import BookingRequest, basket_add_booking
 from shop.bookings.models import Departure, DepartureStatus
 from shop.partner.strategy import Selector
-from shop.payments import gateway
-from shop.payments.models import AttemptStatus
-from shop.payments.services import _shipping, attempt_create, attempt_settle, attempt_start
+from shop.payments import providers
+from shop.payments.models import AttemptStatus, PaymentMethod, Provider
+from shop.payments.placement import shipping_for
+from shop.payments.providers import stripe
+from shop.payments.services import attempt_create, attempt_settle, attempt_start
 
 Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
 Product = get_model("catalogue", "Product")
 
 DEMO_CARD = "4242424242424242"
+DEMO_RUSSIAN_CARD = "5555555555554444"
 
 
 @dataclass
@@ -37,6 +46,7 @@ class DemoOrder:
     children: int = 0
     language: str = "ru"
     post_address: dict | None = None
+    provider: str = Provider.YOOKASSA
 
 
 DEMO_ORDERS = [
@@ -60,17 +70,50 @@ DEMO_ORDERS = [
         },
     ),
     DemoOrder(
-        "li.wei@demo.example", "Wei", "Li", "+86 138 0000 0000", adults=2, children=1, language="en"
+        "li.wei@demo.example",
+        "Wei",
+        "Li",
+        "+86 138 0000 0000",
+        adults=2,
+        children=1,
+        language="en",
+        provider=Provider.STRIPE,
     ),
     DemoOrder("maxim@demo.example", "Максим", "Попов", "+7 924 000-77-88", boxes=1, adults=1),
 ]
 
 
 def _card() -> tuple[str, str]:
-    token = gateway.client().v1.tokens.create(
+    token = stripe.client().v1.tokens.create(
         params={"card": {"number": DEMO_CARD, "exp_month": 12, "exp_year": 2034, "cvc": "123"}}
     )
     return token.id, token.card.id
+
+
+def _local(provider: str) -> bool:
+    """The provider takes test payments from its local server (so the demo may pay)."""
+    return settings.STRIPE_LOCAL if provider == Provider.STRIPE else settings.YOOKASSA_LOCAL
+
+
+def _pay(attempt) -> None:
+    """Pay as the customer would: the card form of the local server, then back to the shop."""
+    if attempt.provider == Provider.STRIPE:
+        token_id, card_id = _card()
+        attempt_start(attempt, token_id=token_id, card_id=card_id)
+        return
+    attempt_start(attempt, method=PaymentMethod.CARD, return_url=settings.WAGTAILADMIN_BASE_URL)
+    form = urllib.parse.urlencode({"number": DEMO_RUSSIAN_CARD, "expiry": "12/34", "csc": "123"})
+    opener = urllib.request.build_opener(_NoRedirect, urllib.request.ProxyHandler({}))
+    try:
+        opener.open(attempt.confirmation_url, form.encode(), timeout=10).close()
+    except urllib.error.HTTPError as redirect:  # 303 back to the shop: confirmed
+        if redirect.code != 303:
+            raise
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def _customer(demo: DemoOrder):
@@ -117,7 +160,12 @@ def demo_load_orders() -> int:
     if gingerbread is None or departure is None:
         return 0
     placed = 0
+    local = [code for code in providers.enabled() if _local(code)]
     for demo in DEMO_ORDERS:
+        # The customer's usual way to pay, or another test one when that one is off.
+        provider = demo.provider if demo.provider in local else next(iter(local), None)
+        if provider is None:
+            continue
         user = _customer(demo)
         if Order.objects.filter(user=user).exists():
             continue
@@ -137,14 +185,15 @@ def demo_load_orders() -> int:
                 shipping_address=demo.post_address or {},
                 amount=0,
                 consented_at=timezone.now(),  # as on the payment page
+                provider=provider,
+                method=PaymentMethod.CARD,
             )
-            shipping_method, _address = _shipping(attempt, basket)
+            shipping_method, _address = shipping_for(attempt, basket)
             charge = shipping_method.calculate(basket)
             attempt.amount = basket.total_incl_tax + charge.incl_tax
             attempt.save(update_fields=["amount"])
-        token_id, card_id = _card()
         with translation.override(demo.language):
-            attempt_start(attempt, token_id=token_id, card_id=card_id)
+            _pay(attempt)
             attempt = attempt_settle(attempt)
         placed += attempt.status == AttemptStatus.PAID
     if placed:

@@ -6,4 +6,4 @@ class PaymentsConfig(AppConfig):
     # Not "payment": Oscar's payment app owns that label.
     name = "shop.payments"
     label = "payments"
-    verbose_name = _("Stripe payments")
+    verbose_name = _("Payments")

@@ -60,13 +60,14 @@ class OrderRefundView(PermissionRequiredMixin, View):
             messages.error(request, str(error))
             return back
         messages.success(
-            request, _("%(amount)s refunded to the customer's card.") % {"amount": refund.amount}
+            request, _("%(amount)s refunded to the customer.") % {"amount": refund.amount}
         )
         return back
 
 
 class RefundRetryView(PermissionRequiredMixin, View):
-    """Send a refund Stripe did not confirm again, with its own key (never a second one)."""
+    """Send a refund the payment service did not confirm again, with its own key (never a
+    second one)."""
 
     permission_required = "payments.add_refund"
     raise_exception = True
@@ -81,6 +82,6 @@ class RefundRetryView(PermissionRequiredMixin, View):
         else:
             messages.success(
                 request,
-                _("%(amount)s refunded to the customer's card.") % {"amount": refund.amount},
+                _("%(amount)s refunded to the customer.") % {"amount": refund.amount},
             )
         return redirect("dashboard:order-detail", number=number)

@@ -1,158 +1,77 @@
-"""Taking money for a basket and turning it into exactly one order.
+"""Taking money for a basket and turning it into exactly one order, whichever the provider.
 
-The card is only authorised in the browser (a PaymentIntent with manual capture). The order
-is then placed (its seats and stock allocated by the guarded order creator) and only after
-that is the money captured, all while the attempt row is locked. So:
+The payment is only authorised first (Stripe: a PaymentIntent with manual capture; YooKassa:
+a payment with `capture: false`). The order is then placed (its seats and stock allocated by
+the guarded order creator) and only after that is the money captured. So:
 
-- no seats without money: nothing is allocated before the card is authorised;
+- no seats without money: nothing is allocated before the payment is authorised;
 - no money without seats: if the order cannot be placed (sold out, booking closed, basket
-  changed), the authorisation is cancelled and nothing is charged; if the money was somehow
+  changed), the authorisation is released and nothing is charged; if the money was somehow
   captured already, it is refunded;
-- one order per PaymentIntent: the browser's return, the webhook and the reconciliation job
-  all call `attempt_settle`, which re-reads the PaymentIntent from Stripe and, under the
-  lock, does only what is still missing.
+- one order per payment: the browser's return, the provider's notification and the
+  reconciliation job all call `attempt_settle`, which re-reads the payment from the provider
+  and does only what is still missing.
 
-One module on purpose (over 400 lines): placing, settling, webhooks, reconciliation and
-refunds are one state machine over the same attempt and refund rows, and read best together.
+No provider is called while our transaction holds a lock (providers/base.py refuses): each
+step of `attempt_settle` reads the provider's state outside any transaction, decides and
+records under the attempt's row lock (placing the order there, and noting what the provider
+must still be told in `pending_action`), commits, then calls the provider (capture, cancel,
+refund) and records its answer in a new short transaction. A crash between the commit and the
+call leaves the `pending_action`, which the next settle or reconciliation carries out.
+
+One module on purpose (over 400 lines): starting, settling, reconciliation and refunds are
+one state machine over the same attempt and refund rows, and read best together. Placing the
+order is in placement.py, the receipts in receipts.py and receipt_services.py, the
+providers' notifications in notifications.py.
 """
 
 import datetime as dt
-import hashlib
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from oscar.core.loading import get_class, get_model
+from oscar.core.loading import get_model
 
 from shop.activity import kinds
 from shop.activity.actors import SystemProcess, system, system_process
 from shop.activity.services import activity_record
-from shop.bookings.basket_services import basket_booking_problems
 from shop.bookings.tickets import tickets_issue
-from shop.core.converters import row_id
 from shop.customercare.services import order_confirmation_queue
-from shop.order.exceptions import UnableToPlaceOrder
 from shop.order.statuses import OrderStatus, PaymentEventName
-from shop.order.utils import OrderCreator
-from shop.partner.strategy import Selector
-from shop.payments import gateway
-from shop.payments.gateway import PaymentDeclined, PaymentRejected, PaymentUnavailable
+from shop.payments import providers, receipt_services
 from shop.payments.models import (
     AttemptStatus,
     PaymentAttempt,
-    ProcessedEvent,
+    PendingAction,
+    Provider,
     Refund,
     RefundStatus,
+)
+from shop.payments.placement import CannotPlace, basket_fingerprint, order_place_from_attempt
+from shop.payments.providers import (
+    PaymentDeclined,
+    PaymentRejected,
+    PaymentState,
+    PaymentUnavailable,
+    RemotePayment,
 )
 
 logger = logging.getLogger(__name__)
 
-Basket = get_model("basket", "Basket")
 Order = get_model("order", "Order")
-ShippingAddress = get_model("order", "ShippingAddress")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEvent = get_model("order", "PaymentEvent")
 Source = get_model("payment", "Source")
 SourceType = get_model("payment", "SourceType")
-Country = get_model("address", "Country")
-OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
-Applicator = get_class("offer.applicator", "Applicator")
-
-
-class CannotPlace(Exception):
-    """The order cannot be placed; the message is for the customer."""
 
 
 class RefundError(ValueError):
     pass
-
-
-# --- Placing the order from an attempt -----------------------------------------------------
-
-
-def basket_fingerprint(basket) -> str:
-    """What the basket holds (lines with their options, quantities and prices)."""
-    parts = sorted(
-        f"{line.line_reference}|{line.quantity}|{line.unit_price_incl_tax}"
-        for line in basket.all_lines()
-    )
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def _basket_for(attempt) -> Basket:
-    basket = Basket.objects.select_for_update().get(pk=attempt.basket_id)
-    if basket.status != Basket.OPEN:
-        raise CannotPlace(_("This basket has already been ordered or paid for."))
-    basket.strategy = Selector().strategy(user=attempt.user)
-    Applicator().apply(basket, attempt.user, None)
-    return basket
-
-
-def _shipping(attempt, basket):
-    from shop.shipping.repository import Repository
-
-    address = None
-    if attempt.shipping_address:
-        fields = dict(attempt.shipping_address)
-        country = Country.objects.filter(pk=fields.pop("country", "RU")).first()
-        address = ShippingAddress(country=country, **fields)
-    methods = Repository().get_shipping_methods(basket, shipping_addr=address)
-    method = next((m for m in methods if m.code == attempt.shipping_method_code), None)
-    if method is None:
-        raise CannotPlace(_("The delivery method you chose is no longer available."))
-    return method, address
-
-
-def order_place_from_attempt(attempt) -> Order:
-    """Place the order the attempt paid for (inside the caller's transaction)."""
-    basket = _basket_for(attempt)
-    if basket.is_empty:
-        raise CannotPlace(_("The basket is empty."))
-    method, address = _shipping(attempt, basket)
-    charge = method.calculate(basket)
-    total = OrderTotalCalculator().calculate(basket, charge)
-    if total.incl_tax != attempt.amount or (
-        attempt.basket_fingerprint and basket_fingerprint(basket) != attempt.basket_fingerprint
-    ):
-        raise CannotPlace(
-            _("Your basket changed while you were paying. Please check it and pay again.")
-        )
-    problems = []
-    for line in basket.all_lines():
-        info = basket.strategy.fetch_for_line(line)
-        permitted, reason = info.availability.is_purchase_permitted(line.quantity)
-        if not permitted:
-            problems.append(f"{line.description}: {reason}")
-    problems = problems or basket_booking_problems(basket)
-    if problems:
-        raise CannotPlace(" ".join(str(p) for p in problems))
-    if address is not None:
-        address.save()
-    try:
-        with transaction.atomic():
-            order = OrderCreator().place_order(
-                basket=basket,
-                total=total,
-                shipping_method=method,
-                shipping_charge=charge,
-                user=attempt.user,
-                shipping_address=address,
-                guest_email=attempt.guest_email if attempt.user_id is None else "",
-            )
-    except UnableToPlaceOrder as error:
-        raise CannotPlace(str(error)) from error
-    basket.submit()
-    activity_record(
-        actor=system(),
-        action=kinds.ORDER_PLACED,
-        order=order,
-        after={"number": order.number, "total": str(order.total_incl_tax)},
-    )
-    return order
 
 
 # --- Starting a payment --------------------------------------------------------------------
@@ -167,8 +86,12 @@ def attempt_create(
     shipping_address: dict,
     amount: Decimal,
     consented_at=None,
+    provider: str = Provider.STRIPE,
+    method: str = "",
 ) -> PaymentAttempt:
     return PaymentAttempt.objects.create(
+        provider=provider,
+        method=method,
         consented_at=consented_at,
         basket=basket,
         basket_fingerprint=basket_fingerprint(basket),
@@ -178,15 +101,20 @@ def attempt_create(
         shipping_method_code=shipping_method_code,
         shipping_address=shipping_address or {},
         amount=amount,
-        currency=settings.STRIPE_CURRENCY,
+        currency=settings.PAYMENT_CURRENCY,
     )
 
 
-def attempt_start(attempt: PaymentAttempt, *, token_id: str, card_id: str):
-    """Authorise the attempt's amount on the card; returns the PaymentIntent.
+def attempt_start(attempt: PaymentAttempt, **details) -> RemotePayment:
+    """Create the provider's payment for the attempt, and return it.
 
-    Raises PaymentDeclined (attempt marked declined) or PaymentUnavailable (attempt
-    abandoned; nothing can have been charged without our capture).
+    Stripe (`token_id`, `card_id`): the card is authorised at once, or waits for 3-D Secure
+    in the page. YooKassa (`method`: card or sbp, `return_url`): the payment waits for the
+    customer to confirm it at `attempt.confirmation_url`; it carries its 54-FZ receipt.
+
+    Raises PaymentDeclined (attempt marked declined), PaymentUnavailable or PaymentRejected
+    (attempt abandoned; nothing can have been charged without our capture), or CannotPlace
+    when the basket has been paid for already.
     """
     # Earlier unfinished attempts of this basket are settled first: one of them may have
     # been authorised in another tab, and a basket is paid for once.
@@ -196,201 +124,265 @@ def attempt_start(attempt: PaymentAttempt, *, token_id: str, card_id: str):
         attempt_settle(earlier, cancel_unfinished=True)
         if earlier.status == AttemptStatus.PAID:
             raise CannotPlace(_("This basket has already been paid for."))
+    provider = providers.get(attempt.provider)
+    receipt = None
+    if provider.issues_receipts:
+        receipt = receipt_services.payment_receipt_prepare(attempt)
+        details["receipt"] = receipt_services.receipt_body_for(attempt, receipt.items)
     try:
-        intent = gateway.intent_create_and_confirm(
-            amount=attempt.amount,
-            payment_method=gateway.payment_method_from_card(token_id, card_id),
-            metadata={"attempt": str(attempt.pk), "basket": str(attempt.basket_id)},
-            idempotency_key=f"attempt-{attempt.key}",
-        )
+        remote = provider.start(attempt, **details)
     except PaymentDeclined as declined:
-        _finish(
-            attempt,
-            AttemptStatus.DECLINED,
-            declined.message,
-            intent_id=declined.payment_intent_id,
-        )
+        _finish(attempt, AttemptStatus.DECLINED, declined.message, payment_id=declined.payment_id)
         raise
     except (PaymentUnavailable, PaymentRejected):
-        _finish(attempt, AttemptStatus.ABANDONED, str(gateway.UNAVAILABLE_MESSAGE))
+        _finish(attempt, AttemptStatus.ABANDONED, str(providers.UNAVAILABLE_MESSAGE))
         raise
-    PaymentAttempt.objects.filter(pk=attempt.pk).update(payment_intent_id=intent.id)
-    attempt.payment_intent_id = intent.id
-    return intent
+    confirmation = remote.confirmation
+    fields = {"provider_payment_id": remote.id, "updated_at": timezone.now()}
+    if confirmation is not None and confirmation.kind in ("redirect", "qr"):
+        fields["confirmation_url"] = confirmation.target
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(attempt, name, value)
+    if receipt is not None:
+        receipt.save()
+    return remote
 
 
-def _finish(attempt, status, message="", intent_id=None):
+def _finish(attempt, status, message="", payment_id=None):
     fields = {"status": status, "message": message, "updated_at": timezone.now()}
-    if intent_id:
-        fields["payment_intent_id"] = intent_id
+    if payment_id:
+        fields["provider_payment_id"] = payment_id
     PaymentAttempt.objects.filter(pk=attempt.pk).update(**fields)
     for name, value in fields.items():
         setattr(attempt, name, value)
 
 
+def _pending(attempt, action: str) -> None:
+    if attempt.pending_action != action:
+        attempt.pending_action = action
+        attempt.save(update_fields=["pending_action", "updated_at"])
+
+
 # --- Settling: the one place where money becomes an order ---------------------------------
 
 
-def attempt_settle(attempt: PaymentAttempt, *, cancel_unfinished: bool = False) -> PaymentAttempt:
-    """Bring the attempt in line with its PaymentIntent; safe to call any number of times.
+@dataclass(frozen=True)
+class _Call:
+    """What the provider must be told once the decision is committed."""
 
-    Raises PaymentUnavailable when Stripe cannot be asked (nothing changes then).
+    action: str  # capture, cancel or refund
+    refund: Refund | None = None
+
+
+def attempt_settle(attempt: PaymentAttempt, *, cancel_unfinished: bool = False) -> PaymentAttempt:
+    """Bring the attempt in line with its provider's payment; safe to call any number of
+    times, from any number of processes at once.
+
+    Raises PaymentUnavailable when the provider cannot be asked or told (what was decided
+    is kept and finished by the next settle or reconciliation).
     """
-    if not attempt.payment_intent_id:
+    if not attempt.provider_payment_id:
         return attempt
-    refund = None
-    with transaction.atomic(), translation.override(attempt.language):
-        locked = PaymentAttempt.objects.select_for_update().get(pk=attempt.pk)
-        try:
-            intent = gateway.intent_retrieve(locked.payment_intent_id)
-        except PaymentRejected as rejected:
-            if not rejected.missing:
-                raise
-            # Stripe does not know this PaymentIntent (e.g. another Stripe account): no money.
-            if not locked.is_final:
-                _finish(locked, AttemptStatus.ABANDONED)
-            intent = None
-        if intent is not None:
-            refund = _settle_locked(locked, intent, cancel_unfinished)
-        if refund is not None:
-            # Committed first, sent after: a crash in between leaves a pending refund that
-            # the next settle (or reconciliation) sends with the same key, never an order.
-            process = system().process  # the callback runs outside this call
-            transaction.on_commit(lambda: _send_quietly(refund, process), robust=True)
+    provider = providers.get(attempt.provider)
+    with translation.override(attempt.language):
+        remote = _read(provider, attempt.provider_payment_id)
+        # Each round: decide under the lock and commit, then tell the provider. Two rounds
+        # are the most a payment needs (place and capture, then record the capture).
+        for _round in range(4):
+            call = _settle_decide(attempt.pk, remote, provider, cancel_unfinished)
+            if call is None:
+                break
+            if call.action == "refund":
+                # Committed first, sent now: a failure leaves a pending refund that the next
+                # settle or reconciliation sends with the same key, never an order.
+                _send_quietly(call.refund, system().process)
+                break
+            remote = _settle_call(provider, remote, call)
     attempt.refresh_from_db()
     return attempt
 
 
-def _intent_matches(attempt, intent) -> bool:
-    metadata = intent.metadata.to_dict() if getattr(intent, "metadata", None) else {}
+def _read(provider, payment_id: str) -> RemotePayment | None:
+    """The payment as the provider has it; None when the provider does not know it (e.g.
+    another account's)."""
+    try:
+        return provider.retrieve(payment_id)
+    except PaymentRejected as rejected:
+        if not rejected.missing:
+            raise
+        return None
+
+
+def _settle_call(provider, remote: RemotePayment, call: _Call) -> RemotePayment | None:
+    """Carry out a committed capture or release; the payment's new state."""
+    try:
+        if call.action == PendingAction.CAPTURE:
+            return provider.capture(remote.id)
+        return provider.cancel(remote.id)
+    except PaymentRejected:
+        # The payment moved meanwhile (captured by a racing settle, expired…): look again.
+        return _read(provider, remote.id)
+
+
+def _matches(attempt, remote: RemotePayment) -> bool:
     return (
-        intent.amount == gateway.to_minor_units(attempt.amount)
-        and (intent.currency or "").lower() == attempt.currency.lower()
-        and metadata.get("attempt") == str(attempt.pk)
+        remote.amount == attempt.amount
+        and remote.currency.upper() == attempt.currency.upper()
+        and remote.attempt == str(attempt.pk)
     )
 
 
-def _settle_locked(attempt, intent, cancel_unfinished):
-    """One step of the state machine under the attempt's lock; returns a refund to send."""
-    status = intent.status
-    pending_refund = attempt.refunds.filter(order=None).first()
-    if pending_refund is not None:
-        # Money taken without an order is on its way back: never turn it into an order.
-        return pending_refund if pending_refund.status != RefundStatus.SUCCEEDED else None
-    if not _intent_matches(attempt, intent):
-        logger.error("PaymentIntent %s does not match attempt %s", intent.id, attempt.pk)
-        if status == "requires_capture":
-            gateway.intent_cancel(intent.id)
-        elif status == "succeeded" and attempt.order_id is None:
-            return _refund_unplaced(attempt, intent, _("The payment could not be matched."))
-        return None
-    if status == "requires_capture":
-        if attempt.order_id is None:
-            if attempt.is_final:
-                # The customer was told this payment failed: release the authorisation.
-                gateway.intent_cancel(intent.id)
-                return None
-            try:
-                with transaction.atomic():
-                    order = order_place_from_attempt(attempt)
-            except CannotPlace as why:
-                gateway.intent_cancel(intent.id)
-                _finish(
-                    attempt,
-                    AttemptStatus.NOT_PLACED,
-                    f"{why} {_('Nothing was charged: the card authorisation is cancelled.')}",
-                )
-                return None
-            attempt.order = order
+def _settle_decide(attempt_id, remote, provider, cancel_unfinished) -> _Call | None:
+    """One step of the state machine under the attempt's lock; what to tell the provider."""
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+        unplaced = attempt.refunds.filter(order=None).first()
+        if unplaced is not None:
+            # Money taken without an order is on its way back: never turn it into an order.
+            return _Call("refund", unplaced) if unplaced.status == RefundStatus.PENDING else None
+        if remote is None:
+            if not attempt.is_final:
+                _finish(attempt, AttemptStatus.ABANDONED)
+            _pending(attempt, PendingAction.NONE)
+            return None
+        if not _matches(attempt, remote):
+            logger.error("Payment %s does not match attempt %s", remote.id, attempt.pk)
+            if remote.state == PaymentState.AUTHORISED:
+                return _decided(attempt, PendingAction.CANCEL)
+            if remote.state == PaymentState.CAPTURED and attempt.order_id is None:
+                refund = _refund_unplaced(attempt, remote, _("The payment could not be matched."))
+                return _Call("refund", refund)
+            return None
+        if remote.state == PaymentState.AUTHORISED:
+            return _authorised(attempt)
+        if remote.state == PaymentState.CAPTURED:
+            return _captured(attempt, remote)
+        return _not_taken(attempt, remote, provider, cancel_unfinished)
+
+
+def _place(attempt) -> Order:
+    order = order_place_from_attempt(attempt)
+    receipt_services.payment_receipt_attach(attempt, order)
+    return order
+
+
+def _decided(attempt, action: str) -> _Call:
+    _pending(attempt, action)
+    return _Call(action)
+
+
+def _authorised(attempt) -> _Call:
+    """The money is reserved: place the order and capture, or release it."""
+    if attempt.order_id is None:
+        if attempt.is_final:
+            # The customer was told this payment failed: release the authorisation.
+            return _decided(attempt, PendingAction.CANCEL)
+        try:
+            with transaction.atomic():
+                order = _place(attempt)
+        except CannotPlace as why:
+            _finish(
+                attempt,
+                AttemptStatus.NOT_PLACED,
+                # One gettext call for the whole sentence: a call inside an f-string is not
+                # found by makemessages (the message used to reach customers in English).
+                _("%(why)s Nothing was charged: the payment is cancelled.") % {"why": why},
+            )
+            return _decided(attempt, PendingAction.CANCEL)
+        attempt.order = order
+        attempt.save(update_fields=["order", "updated_at"])
+    return _decided(attempt, PendingAction.CAPTURE)
+
+
+def _captured(attempt, remote) -> _Call | None:
+    """The money is taken: it becomes the order's, or goes back."""
+    if attempt.order_id is None:
+        if remote.refunded >= remote.amount:
+            _finish(attempt, AttemptStatus.REFUNDED, attempt.message)
+            _pending(attempt, PendingAction.NONE)
+            return None
+        try:
+            with transaction.atomic():
+                attempt.order = _place(attempt)
             attempt.save(update_fields=["order", "updated_at"])
-        intent = gateway.intent_capture(intent.id)
-        status = intent.status
-    if status == "succeeded":
-        if attempt.order_id is None:
-            if _charge_refunded(intent):
-                _finish(attempt, AttemptStatus.REFUNDED, attempt.message)
-                return None
-            try:
-                with transaction.atomic():
-                    attempt.order = order_place_from_attempt(attempt)
-                attempt.save(update_fields=["order", "updated_at"])
-            except CannotPlace as why:
-                return _refund_unplaced(attempt, intent, str(why))
-        if attempt.status != AttemptStatus.PAID:
-            _record_payment(attempt, intent)
-            _finish(attempt, AttemptStatus.PAID)
-            order_confirmation_queue(attempt.order)
-        return None
-    if attempt.is_final:
-        return None
-    if status == "requires_payment_method":
-        error = getattr(intent, "last_payment_error", None)
-        _finish(
-            attempt, AttemptStatus.DECLINED, gateway.decline_message(getattr(error, "code", None))
-        )
-    elif status == "canceled":
-        _finish(attempt, AttemptStatus.ABANDONED)
-    elif cancel_unfinished and status in ("requires_action", "requires_confirmation"):
-        gateway.intent_cancel(intent.id)
-        _finish(attempt, AttemptStatus.ABANDONED)
+        except CannotPlace as why:
+            return _Call("refund", _refund_unplaced(attempt, remote, str(why)))
+    if attempt.status != AttemptStatus.PAID:
+        _record_payment(attempt, remote)
+        _finish(attempt, AttemptStatus.PAID)
+        order_confirmation_queue(attempt.order)
+    _pending(attempt, PendingAction.NONE)
     return None
 
 
-def _charge_refunded(intent) -> bool:
-    charge = getattr(intent, "latest_charge", None)
-    if charge is None or isinstance(charge, str):
-        return False
-    return bool(charge.refunded) or (charge.amount_refunded or 0) >= intent.amount
+def _not_taken(attempt, remote, provider, cancel_unfinished) -> _Call | None:
+    """Waiting for the customer, declined or let go: nothing is reserved."""
+    if remote.state in (PaymentState.DECLINED, PaymentState.CANCELED):
+        _pending(attempt, PendingAction.NONE)
+        if attempt.order_id is not None and attempt.status != AttemptStatus.PAID:
+            # Placed, but the authorisation ran out before the capture was made (the capture
+            # failed for days): the order holds seats nobody paid for.
+            _order_unpaid_cancel(attempt)
+            return None
+    if attempt.is_final:
+        return None
+    if remote.state == PaymentState.DECLINED:
+        _finish(attempt, AttemptStatus.DECLINED, remote.message)
+    elif remote.state == PaymentState.CANCELED:
+        _finish(attempt, AttemptStatus.ABANDONED)
+    elif cancel_unfinished and provider.cancels_unconfirmed:
+        _finish(attempt, AttemptStatus.ABANDONED)
+        return _decided(attempt, PendingAction.CANCEL)
+    return None
 
 
-def _refund_unplaced(attempt, intent, why) -> Refund:
+def _order_unpaid_cancel(attempt) -> None:
+    from shop.order.services import order_cancel
+
+    why = _("The payment was not taken in time. Nothing was charged.")
+    order_cancel(order=attempt.order, actor=system(), reason=why)
+    _finish(attempt, AttemptStatus.NOT_PLACED, why)
+
+
+def _refund_unplaced(attempt, remote, why) -> Refund:
     """The money was captured but no order can be made: a full refund, sent after commit."""
     _finish(
         attempt,
         AttemptStatus.REFUNDED,
         _("%(why)s The payment has been refunded in full.") % {"why": why},
     )
-    return Refund.objects.create(
+    _pending(attempt, PendingAction.NONE)
+    refund = Refund.objects.create(
         attempt=attempt,
-        amount=gateway.from_minor_units(intent.amount),
+        amount=remote.amount - remote.refunded,
         reason=str(why)[:255],
         idempotency_key=f"unplaced-{attempt.key}",
     )
+    receipt_services.refund_receipt_record(refund)
+    return refund
 
 
-def _card_label(intent) -> str:
-    charge = getattr(intent, "latest_charge", None)
-    details = getattr(charge, "payment_method_details", None) if charge else None
-    card = getattr(details, "card", None) if details else None
-    if card is not None and getattr(card, "last4", None):
-        return f"{(card.brand or 'card').title()} •••• {card.last4}"
-    return "Stripe"
-
-
-def _record_payment(attempt, intent):
+def _record_payment(attempt, remote: RemotePayment):
     """Oscar's payment models and the order's status, once per attempt."""
+    provider = providers.get(attempt.provider)
     order = Order.objects.select_for_update().get(pk=attempt.order_id)
-    amount = gateway.from_minor_units(intent.amount)
     source_type, _created = SourceType.objects.get_or_create(
-        code="stripe", defaults={"name": "Stripe"}
+        code=provider.code, defaults={"name": provider.name}
     )
     source = Source.objects.create(
         order=order,
         source_type=source_type,
         currency=order.currency,
-        amount_allocated=amount,
-        amount_debited=amount,
-        reference=intent.id,
-        label=_card_label(intent),
+        amount_allocated=remote.amount,
+        amount_debited=remote.amount,
+        reference=remote.id,
+        label=remote.label or provider.name,
     )
-    charge = getattr(intent, "latest_charge", None)
     source.transactions.create(
-        txn_type="Debit",
-        amount=amount,
-        reference=getattr(charge, "id", charge) or intent.id,
-        status="succeeded",
+        txn_type="Debit", amount=remote.amount, reference=remote.reference, status="succeeded"
     )
-    _payment_event(order, amount, intent.id, PaymentEventName.PAID)
+    _payment_event(order, remote.amount, remote.id, PaymentEventName.PAID)
     before = {"status": order.status}
     order.status = OrderStatus.PAID
     order.save(update_fields=["status"])
@@ -399,9 +391,10 @@ def _record_payment(attempt, intent):
         action=kinds.ORDER_PAID,
         order=order,
         before=before,
-        after={"status": order.status, "amount": str(amount), "payment": intent.id},
+        after={"status": order.status, "amount": str(remote.amount), "payment": remote.id},
     )
     tickets_issue(order)
+    receipt_services.payment_receipt_paid(attempt, order)
 
 
 def _payment_event(order, amount, reference, name):
@@ -420,7 +413,7 @@ def _payment_event(order, amount, reference, name):
 
 
 def order_place_free(attempt: PaymentAttempt) -> Order:
-    """A booking that costs nothing (the career-guidance tour): no card, no Stripe."""
+    """A booking that costs nothing (the career-guidance tour): no payment at all."""
     if attempt.amount != 0:
         raise CannotPlace(_("This order is not free."))
     with transaction.atomic(), translation.override(attempt.language):
@@ -435,93 +428,27 @@ def order_place_free(attempt: PaymentAttempt) -> Order:
     return order
 
 
-# --- Webhooks ------------------------------------------------------------------------------
-
-SETTLING_EVENTS = {
-    "payment_intent.succeeded",
-    "payment_intent.amount_capturable_updated",
-    "payment_intent.payment_failed",
-    "payment_intent.canceled",
-}
-
-
-# The columns an event's ids are kept in (ProcessedEvent, PaymentAttempt).
-EVENT_ID_MAX = ProcessedEvent._meta.get_field("event_id").max_length
-EVENT_TYPE_MAX = ProcessedEvent._meta.get_field("event_type").max_length
-
-
-def _text(value, longest: int) -> str | None:
-    return value if isinstance(value, str) and 0 < len(value) <= longest else None
-
-
-@system_process(SystemProcess.PAYMENT_NOTIFICATION)
-def webhook_receive(payload: bytes, signature: str) -> int:
-    """Handle one delivery; returns the HTTP status for Stripe: 400 for a bad signature or an
-    event of a shape it cannot be (logged), 200 for one handled or not ours to handle."""
-    import stripe
-
-    try:
-        event = gateway.event_from_webhook(payload, signature or "")
-    except (ValueError, stripe.SignatureVerificationError):
-        return 400
-    # Signed, so Stripe's; but its shape is checked before anything is read from it.
-    event_id = _text(event.get("id"), EVENT_ID_MAX) if isinstance(event, dict) else None
-    event_type = _text(event.get("type"), EVENT_TYPE_MAX) if isinstance(event, dict) else None
-    if event_id is None or event_type is None:
-        logger.warning("A signed Stripe event without a usable id or type: refused")
-        return 400
-    if event_type not in SETTLING_EVENTS:
-        return 200
-    data = event.get("data")
-    obj = data.get("object") if isinstance(data, dict) else None
-    intent_id = _text(obj.get("id"), EVENT_ID_MAX) if isinstance(obj, dict) else None
-    if intent_id is None:
-        logger.warning(
-            "Stripe event %s (%s) has no usable PaymentIntent: refused", event_id, event_type
-        )
-        return 400
-    attempt = PaymentAttempt.objects.filter(payment_intent_id=intent_id).first()
-    if attempt is None:
-        metadata = obj.get("metadata")
-        attempt_id = row_id(metadata.get("attempt")) if isinstance(metadata, dict) else None
-        attempt = PaymentAttempt.objects.filter(pk=attempt_id).first() if attempt_id else None
-        if attempt is not None and not attempt.payment_intent_id:
-            # The webhook came before our own request finished saving the id.
-            _finish(attempt, attempt.status, attempt.message, intent_id=intent_id)
-    try:
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    ProcessedEvent.objects.create(
-                        event_id=event_id, event_type=event_type, payment_intent_id=intent_id
-                    )
-            except IntegrityError:
-                return 200  # delivered before: nothing changes
-            if attempt is not None:
-                attempt_settle(attempt)
-    except PaymentUnavailable:
-        return 503  # not recorded as processed: Stripe will deliver it again
-    except PaymentRejected:
-        logger.exception("Stripe refused a request while handling event %s", event_id)
-        return 500
-    return 200
-
-
 # --- Reconciliation ------------------------------------------------------------------------
 
 
 @system_process(SystemProcess.RECONCILIATION)
 def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, int]:
-    """Settle attempts nobody finished (browser closed, webhook lost), cancel stale unfinished
-    ones, and send refunds Stripe has not confirmed. One failing attempt never stops the rest."""
+    """Settle attempts nobody finished (browser closed, notification lost), carry out what a
+    crash left decided but not done (a capture, a release), cancel stale unfinished payments,
+    send refunds the provider has not confirmed and look up receipts not yet registered.
+    One failing attempt never stops the rest."""
     if older_than_seconds is None:
-        older_than_seconds = settings.STRIPE_ATTEMPT_STALE_AFTER
+        older_than_seconds = settings.PAYMENT_ATTEMPT_STALE_AFTER
     cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     counts: dict[str, int] = {}
     stale = PaymentAttempt.objects.filter(status=AttemptStatus.STARTED, created_at__lt=cutoff)
-    # Never reached Stripe (it was unreachable): nothing can have been authorised with us.
-    stale.filter(payment_intent_id=None).update(status=AttemptStatus.ABANDONED)
-    for attempt in stale.exclude(payment_intent_id=None):
+    # Never reached the provider (it was unreachable): nothing can have been authorised.
+    stale.filter(provider_payment_id=None).update(status=AttemptStatus.ABANDONED)
+    unfinished = PaymentAttempt.objects.filter(
+        Q(status=AttemptStatus.STARTED, created_at__lt=cutoff)
+        | (~Q(pending_action=PendingAction.NONE) & Q(updated_at__lt=cutoff))
+    ).exclude(provider_payment_id=None)
+    for attempt in unfinished.order_by("pk"):
         try:
             attempt_settle(attempt, cancel_unfinished=True)
         except Exception:
@@ -535,6 +462,9 @@ def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, in
             logger.exception("Could not send refund %s", refund.pk)
             continue
         counts["refunds sent"] = counts.get("refunds sent", 0) + 1
+    checked = receipt_services.receipts_refresh()
+    if checked:
+        counts["receipts checked"] = checked
     return counts
 
 
@@ -543,7 +473,7 @@ def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, in
 
 def order_refundable(order) -> Decimal:
     attempt = getattr(order, "payment_attempt", None)
-    if attempt is None or attempt.status != AttemptStatus.PAID or not attempt.payment_intent_id:
+    if attempt is None or attempt.status != AttemptStatus.PAID or not attempt.provider_payment_id:
         return Decimal("0.00")
     refunded = (
         order.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"]
@@ -555,9 +485,10 @@ def order_refundable(order) -> Decimal:
 def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: str = "") -> Refund:
     """Refund part or all of what was paid for an order; the same key never refunds twice.
 
-    Staff refunds name the actor and are written to the activity log. A refund Stripe did not
-    confirm stays pending; calling this again with the same key, the Retry button or the
-    reconciliation job sends it (with the same idempotency key).
+    Staff refunds name the actor and are written to the activity log. A refund the provider
+    did not confirm stays pending; calling this again with the same key, the Retry button or
+    the reconciliation job sends it (with the same idempotency key). Called inside a
+    transaction, the refund is recorded there and sent once it commits.
     """
     amount = Decimal(amount).quantize(Decimal("0.01"))
     with transaction.atomic():
@@ -582,18 +513,31 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
                 created_by=actor if actor is not None and actor.is_authenticated else None,
                 **fields,
             )
+            receipt_services.refund_receipt_record(refund)
     return refund_send(refund)
 
 
 def refund_send(refund: Refund) -> Refund:
-    """Ask Stripe for a saved refund (again, with the same key) and record the result once."""
+    """Ask the provider for a saved refund (again, with the same key) and record the result
+    once. Inside a caller's transaction it is sent after the commit."""
     if refund.status == RefundStatus.SUCCEEDED:
         return refund
+    if providers.in_transaction():
+        process = system().process  # the callback runs outside this call
+        transaction.on_commit(lambda: _send_quietly(refund, process), robust=True)
+        return refund
+    attempt = refund.attempt
+    provider = providers.get(attempt.provider)
+    receipt = getattr(refund, "receipt", None)
     try:
-        result = gateway.refund_create(
-            intent_id=refund.attempt.payment_intent_id,
+        result = provider.refund(
+            payment_id=attempt.provider_payment_id,
             amount=refund.amount,
-            idempotency_key=refund.idempotency_key,
+            key=refund.idempotency_key,
+            receipt=receipt_services.receipt_body_for(attempt, receipt.items)
+            if provider.issues_receipts and receipt is not None
+            else None,
+            refund_ref=str(refund.pk),
         )
     except PaymentUnavailable as error:
         raise RefundError(
@@ -603,15 +547,32 @@ def refund_send(refund: Refund) -> Refund:
             )
         ) from error
     except PaymentRejected as error:
+        _refund_failed(refund)
+        raise RefundError(
+            _("The payment service refused this refund: %(why)s") % {"why": error}
+        ) from error
+    if not result.succeeded:
+        _refund_failed(refund)
+        raise RefundError(_("The payment service refused this refund."))
+    return _refund_record(refund, result)
+
+
+def _refund_failed(refund) -> None:
+    with transaction.atomic():
         Refund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED)
-        raise RefundError(_("Stripe refused this refund: %(why)s") % {"why": error}) from error
+        receipt_services.refund_receipt_failed(refund)
+    refund.status = RefundStatus.FAILED
+
+
+def _refund_record(refund, result) -> Refund:
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
         if refund.status == RefundStatus.SUCCEEDED:
             return refund
         refund.status = RefundStatus.SUCCEEDED
-        refund.stripe_refund_id = result.id
-        refund.save(update_fields=["status", "stripe_refund_id"])
+        refund.provider_refund_id = result.id
+        refund.save(update_fields=["status", "provider_refund_id"])
+        receipt_services.refund_receipt_sent(refund)
         if refund.order_id is None:
             # Money that never became an order: the shop sent it back by itself.
             activity_record(
@@ -641,6 +602,6 @@ def refund_send(refund: Refund) -> Refund:
 def _send_quietly(refund, process):
     try:
         with system_process(process):
-            refund_send(refund)
+            refund_send(Refund.objects.get(pk=refund.pk))
     except RefundError:
         logger.warning("Refund %s is pending; reconciliation will send it", refund.pk)

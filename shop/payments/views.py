@@ -1,8 +1,15 @@
+"""The payment page and the steps around it: start a payment with the chosen provider, the
+SBP page with its QR code, the return from the provider, and the providers' notifications.
+
+Views parse, call one service, render; what happens to money is in services.py.
+"""
+
+import contextlib
 import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,16 +21,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from oscar.core.loading import get_class, get_model
 
-from shop.payments import gateway
-from shop.payments.gateway import PaymentDeclined, PaymentRejected, PaymentUnavailable
-from shop.payments.models import AttemptStatus, PaymentAttempt
+from shop.core.converters import row_id
+from shop.payments import providers
+from shop.payments.models import AttemptStatus, PaymentAttempt, PaymentMethod, Provider
+from shop.payments.notifications import webhook_receive, yookassa_notification_receive
+from shop.payments.providers import PaymentDeclined, PaymentRejected, PaymentUnavailable
 from shop.payments.services import (
     CannotPlace,
     attempt_create,
     attempt_settle,
     attempt_start,
     order_place_free,
-    webhook_receive,
 )
 
 CheckoutSessionMixin = get_class("checkout.session", "CheckoutSessionMixin")
@@ -56,6 +64,10 @@ def address_snapshot(address) -> dict:
 
 # Asked on the payment page before any payment (Federal Law 152-FZ on personal data).
 CONSENT_NEEDED = gettext_lazy("Please agree to the processing of your personal data.")
+NOT_CONFIRMED_YET = gettext_lazy(
+    "We could not confirm your payment with the bank yet. If it went through, your order is "
+    "placed within minutes and e-mailed to you; nothing is charged otherwise."
+)
 
 
 def _error(message, status):
@@ -65,7 +77,7 @@ def _error(message, status):
 class CheckoutAttemptMixin(CheckoutSessionMixin):
     pre_conditions = CHECKOUT_PRE_CONDITIONS
 
-    def new_attempt(self) -> PaymentAttempt:
+    def new_attempt(self, provider: str, method: str = "") -> PaymentAttempt:
         """An attempt to pay for the basket; the caller has checked the customer's consent."""
         submission = self.build_submission()
         attempt = attempt_create(
@@ -76,6 +88,8 @@ class CheckoutAttemptMixin(CheckoutSessionMixin):
             shipping_address=address_snapshot(submission["shipping_address"]),
             amount=submission["order_total"].incl_tax,
             consented_at=timezone.now(),
+            provider=provider,
+            method=method,
         )
         ids = self.request.session.get(SESSION_ATTEMPTS, [])
         self.request.session[SESSION_ATTEMPTS] = [*ids[-19:], attempt.pk]
@@ -87,9 +101,25 @@ class CheckoutAttemptMixin(CheckoutSessionMixin):
         return redirect("checkout:thank-you")
 
 
+def session_attempt(request, raw_id) -> PaymentAttempt:
+    """One of this browser's own attempts (another's is a 404, as is a missing one)."""
+    attempt_id = row_id(raw_id)
+    if attempt_id is None or attempt_id not in request.session.get(SESSION_ATTEMPTS, []):
+        raise Http404
+    attempt = PaymentAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+def return_url(attempt) -> str:
+    return f"{reverse('payments:return')}?attempt={attempt.pk}"
+
+
 class PaymentDetailsView(CheckoutAttemptMixin, TemplateView):
-    """The payment page: the order summary and Stripe's card form (or, for a free booking,
-    a confirm button). Replaces Oscar's payment details and preview steps."""
+    """The payment page: the order summary and the ways to pay that are on (a Russian card
+    or SBP through YooKassa, a foreign card through Stripe), or, for a free booking, a
+    confirm button. Replaces Oscar's payment details and preview steps."""
 
     template_name = "oscar/checkout/payment_details.html"
     preview = False
@@ -102,9 +132,13 @@ class PaymentDetailsView(CheckoutAttemptMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         total = context.get("order_total")
+        enabled = providers.enabled()
         context.update(
             {
                 "is_free": total is not None and total.incl_tax == 0,
+                "providers": enabled,
+                "stripe_on": Provider.STRIPE in enabled,
+                "yookassa_on": Provider.YOOKASSA in enabled,
                 "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
                 "stripe_js_url": settings.STRIPE_JS_URL,
                 "payment_start_url": reverse("payments:start"),
@@ -113,13 +147,13 @@ class PaymentDetailsView(CheckoutAttemptMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        """Confirm a free booking (a paid order is paid through the card form instead)."""
+        """Confirm a free booking (a paid order is paid through a payment form instead)."""
         if not request.POST.get("consent"):
             messages.error(request, CONSENT_NEEDED)
             return redirect("checkout:payment-details")
-        attempt = self.new_attempt()
+        attempt = self.new_attempt(Provider.NONE)
         if attempt.amount != 0:
-            messages.error(request, _("Please pay with your card to place this order."))
+            messages.error(request, _("Please choose how to pay to place this order."))
             return redirect("checkout:payment-details")
         try:
             order = order_place_free(attempt)
@@ -130,82 +164,156 @@ class PaymentDetailsView(CheckoutAttemptMixin, TemplateView):
 
 
 class PaymentStartView(CheckoutAttemptMixin, View):
-    """Called by the card form: authorise the basket's total on the card token."""
+    """Called by the Stripe card form: authorise the basket's total on the card token."""
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        if Provider.STRIPE not in providers.enabled():
+            return _error(_("This way to pay is not available."), 400)
         try:
             data = json.loads(request.body or b"{}")
             token_id, card_id = str(data["token"]), str(data["card"])
         except (ValueError, KeyError, TypeError):
-            return JsonResponse(
-                {"status": "error", "message": _("Please enter your card again.")}, status=400
-            )
+            return _error(_("Please enter your card again."), 400)
         if data.get("consent") is not True:
             return _error(CONSENT_NEEDED, 400)
         if not token_id.startswith("tok_") or not card_id.startswith("card_"):
-            return JsonResponse(
-                {"status": "error", "message": _("Please enter your card again.")}, status=400
-            )
-        attempt = self.new_attempt()
+            return _error(_("Please enter your card again."), 400)
+        attempt = self.new_attempt(Provider.STRIPE, PaymentMethod.CARD)
         if attempt.amount <= 0:
-            return JsonResponse(
-                {"status": "error", "message": _("There is nothing to pay.")}, status=400
-            )
+            return _error(_("There is nothing to pay."), 400)
         try:
-            intent = attempt_start(attempt, token_id=token_id, card_id=card_id)
+            remote = attempt_start(attempt, token_id=token_id, card_id=card_id)
         except PaymentDeclined as declined:
             return JsonResponse({"status": "declined", "message": declined.message})
         except PaymentUnavailable:
-            return _error(gateway.UNAVAILABLE_MESSAGE, 503)
+            return _error(providers.UNAVAILABLE_MESSAGE, 503)
         except PaymentRejected:
             return _error(_("The card could not be used. Please enter it again."), 400)
         except CannotPlace as why:
             return _error(why, 409)
-        return_url = f"{reverse('payments:return')}?attempt={attempt.pk}"
-        if intent.status == "requires_action":
+        if remote.confirmation is not None and remote.confirmation.kind == "stripe_action":
             return JsonResponse(
                 {
                     "status": "requires_action",
-                    "client_secret": intent.client_secret,
-                    "return_url": return_url,
+                    "client_secret": remote.confirmation.target,
+                    "return_url": return_url(attempt),
                 }
             )
-        return JsonResponse({"status": "authorized", "return_url": return_url})
+        return JsonResponse({"status": "authorized", "return_url": return_url(attempt)})
+
+
+class YooKassaStartView(CheckoutAttemptMixin, View):
+    """The "Russian card or SBP" form: create the YooKassa payment and send the customer to
+    confirm it (the card page, or our page with the SBP QR code and bank-app link)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        back = redirect("checkout:payment-details")
+        if Provider.YOOKASSA not in providers.enabled():
+            messages.error(request, _("This way to pay is not available."))
+            return back
+        if not request.POST.get("consent"):
+            messages.error(request, CONSENT_NEEDED)
+            return back
+        method = request.POST.get("method", "")
+        if method not in PaymentMethod.values:
+            messages.error(request, _("Choose how to pay: a card or SBP."))
+            return back
+        attempt = self.new_attempt(Provider.YOOKASSA, method)
+        if attempt.amount <= 0:
+            messages.error(request, _("There is nothing to pay."))
+            return back
+        try:
+            attempt_start(
+                attempt, method=method, return_url=request.build_absolute_uri(return_url(attempt))
+            )
+        except PaymentDeclined as declined:
+            messages.error(request, declined.message)
+            return back
+        except (PaymentUnavailable, PaymentRejected):
+            messages.error(request, providers.UNAVAILABLE_MESSAGE)
+            return back
+        except CannotPlace as why:
+            messages.error(request, str(why))
+            return back
+        if method == PaymentMethod.SBP:
+            return redirect("payments:sbp", attempt=attempt.pk)
+        # 303: the browser follows with a GET to YooKassa's card page.
+        response = HttpResponseRedirect(attempt.confirmation_url)
+        response.status_code = 303
+        return response
+
+
+class SbpView(TemplateView):
+    """Pay by SBP: a QR code to scan with the bank's app on a computer, the same address as a
+    link that opens the bank's app on a phone. The page looks for the outcome by itself."""
+
+    template_name = "checkout/sbp.html"
+
+    def get_context_data(self, **kwargs):
+        import segno
+
+        context = super().get_context_data(**kwargs)
+        attempt = session_attempt(self.request, kwargs["attempt"])
+        if attempt.provider != Provider.YOOKASSA or not attempt.confirmation_url:
+            raise Http404
+        qr = segno.make(attempt.confirmation_url, error="m")
+        context.update(
+            {
+                "attempt": attempt,
+                "qr_svg": qr.svg_inline(scale=5, dark="#0b3550", title=_("SBP QR code")),
+                "check_url": reverse("payments:check", kwargs={"attempt": attempt.pk}),
+                "return_url": return_url(attempt),
+            }
+        )
+        return context
+
+
+class PaymentCheckView(View):
+    """Asked by the SBP page (or its "I have paid" button): is the payment done yet?"""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        attempt = session_attempt(request, kwargs["attempt"])
+        wants_json = request.headers.get("Accept", "").startswith("application/json")
+        # Unreachable now: asked again in a moment (the notification may settle it meanwhile).
+        with contextlib.suppress(PaymentUnavailable, PaymentRejected):
+            attempt = attempt_settle(attempt)
+        done = attempt.is_final
+        if wants_json:
+            return JsonResponse({"done": done, "next": return_url(attempt)})
+        if done:
+            return redirect(return_url(attempt))
+        messages.info(request, _("The bank has not confirmed the payment yet."))
+        return redirect("payments:sbp", attempt=attempt.pk)
 
 
 class PaymentReturnView(CheckoutAttemptMixin, View):
-    """Where the card form sends the customer: settle the payment and show the outcome."""
+    """Where the provider sends the customer back: settle the payment, show the outcome.
+
+    A GET, as providers send it; it only brings the shop's record in line with what the
+    provider says already happened to this browser's own payment."""
 
     pre_conditions = []
 
     def get(self, request, *args, **kwargs):
-        try:
-            attempt_id = int(request.GET.get("attempt", ""))
-        except ValueError:
-            raise Http404 from None
-        if attempt_id not in request.session.get(SESSION_ATTEMPTS, []):
-            raise Http404
-        attempt = PaymentAttempt.objects.filter(pk=attempt_id).first()
-        if attempt is None:
-            raise Http404
+        attempt = session_attempt(request, request.GET.get("attempt", ""))
         try:
             attempt = attempt_settle(attempt)
         except (PaymentUnavailable, PaymentRejected):
-            messages.warning(
-                request,
-                _(
-                    "We could not confirm your payment with the bank yet. If it went through, "
-                    "your order is placed within minutes and e-mailed to you; nothing is "
-                    "charged otherwise."
-                ),
-            )
+            messages.warning(request, NOT_CONFIRMED_YET)
             return redirect("checkout:payment-details")
         if attempt.status == AttemptStatus.PAID and attempt.order_id:
             return self.thank_you(attempt.order)
         if attempt.status == AttemptStatus.STARTED:
-            messages.error(request, _("The payment was not completed. Nothing was charged."))
+            if attempt.pending_action:
+                messages.warning(request, NOT_CONFIRMED_YET)
+            else:
+                messages.error(request, _("The payment was not completed. Nothing was charged."))
         else:
             messages.error(request, attempt.message or _("The payment did not go through."))
         return redirect("checkout:payment-details")
@@ -217,4 +325,15 @@ class StripeWebhookView(View):
 
     def post(self, request, *args, **kwargs):
         status = webhook_receive(request.body, request.META.get("HTTP_STRIPE_SIGNATURE", ""))
+        return HttpResponse(status=status)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class YooKassaNotificationView(View):
+    """YooKassa's HTTP notifications (unsigned: checked by the sender's address)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        status = yookassa_notification_receive(body=request.body, request=request)
         return HttpResponse(status=status)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's documented way to get its defaults)
@@ -485,9 +486,19 @@ SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
 # (shop/bookings/waitlist.py); never past the departure's booking cut-off.
 WAITLIST_HOLD_HOURS = env.int("WAITLIST_HOLD_HOURS", default=12)
 
-# --- Payments (Stripe) ---
-# With no STRIPE_SECRET_KEY the site talks to localstripe, a fake Stripe that `make run`
-# starts on 127.0.0.1:8420 (devtools/localstripe_server.py): test payments, no real money.
+# --- Payments ---
+# The providers customers may pay with, in the order the payment page offers them: YooKassa
+# (Russian cards and SBP) and Stripe (foreign cards). Each works with real keys, or, without
+# them, with its local test server (`make run` starts both).
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=["yookassa", "stripe"])
+PAYMENT_CURRENCY = "RUB"
+# Seconds a payment may stay unfinished before the reconciliation job settles it.
+PAYMENT_ATTEMPT_STALE_AFTER = env.int(
+    "PAYMENT_ATTEMPT_STALE_AFTER", default=env.int("STRIPE_ATTEMPT_STALE_AFTER", default=15 * 60)
+)
+
+# Stripe. With no STRIPE_SECRET_KEY the site talks to localstripe, a fake Stripe that
+# `make run` starts on 127.0.0.1:8420 (devtools/localstripe_server.py): no real money.
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_LOCAL = not STRIPE_SECRET_KEY
 LOCALSTRIPE_URL = env("LOCALSTRIPE_URL", default="http://127.0.0.1:8420")
@@ -504,6 +515,55 @@ else:
     STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # Test keys (or localstripe) take no real money: the site says so on every page.
 STRIPE_TEST_MODE = STRIPE_LOCAL or STRIPE_SECRET_KEY.startswith(("sk_test_", "rk_test_"))
-STRIPE_CURRENCY = "rub"
-# Seconds a payment may stay unfinished before the reconciliation job settles it.
-STRIPE_ATTEMPT_STALE_AFTER = env.int("STRIPE_ATTEMPT_STALE_AFTER", default=15 * 60)
+
+# YooKassa. With neither YOOKASSA_SHOP_ID nor YOOKASSA_SECRET_KEY the site talks to the local
+# YooKassa server (devtools/yookassa) that `make run` starts on 127.0.0.1:8430: no real money.
+YOOKASSA_SHOP_ID = env("YOOKASSA_SHOP_ID", default="")
+YOOKASSA_SECRET_KEY = env("YOOKASSA_SECRET_KEY", default="")
+YOOKASSA_LOCAL = not (YOOKASSA_SHOP_ID or YOOKASSA_SECRET_KEY)
+YOOKASSA_LOCAL_URL = env("YOOKASSA_LOCAL_URL", default="http://127.0.0.1:8430")
+if YOOKASSA_LOCAL:
+    YOOKASSA_SHOP_ID = "100500"
+    YOOKASSA_SECRET_KEY = "test_local_secret_key"
+    YOOKASSA_API_URL = f"{YOOKASSA_LOCAL_URL}/v3"
+    # The local server sends its notifications from 127.0.0.1.
+    _notification_networks = ["127.0.0.1/32", "::1/128"]
+    # Where the customer's browser is sent to confirm a payment (the CSP's form-action).
+    YOOKASSA_CONFIRMATION_ORIGINS = [YOOKASSA_LOCAL_URL]
+else:
+    if not (YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY):
+        raise ImproperlyConfigured(
+            "YooKassa is half-configured: set both YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY "
+            "(or neither, for the local test server)."
+        )
+    YOOKASSA_API_URL = env("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")
+    # The addresses YooKassa sends notifications from, as published in its documentation
+    # (https://yookassa.ru/developers/using-api/webhooks#ip).
+    _notification_networks = [
+        "185.71.76.0/27",
+        "185.71.77.0/27",
+        "77.75.153.0/25",
+        "77.75.156.11/32",
+        "77.75.156.35/32",
+        "77.75.154.128/25",
+        "2a02:5180::/32",
+    ]
+    YOOKASSA_CONFIRMATION_ORIGINS = ["https://yoomoney.ru"]
+# Notifications from anywhere else are refused (they are not signed).
+YOOKASSA_NOTIFICATION_NETWORKS = env.list(
+    "YOOKASSA_NOTIFICATION_NETWORKS", default=_notification_networks
+)
+# A test shop's secret key starts with test_ (no real money; the banner stays).
+YOOKASSA_TEST_MODE = YOOKASSA_LOCAL or YOOKASSA_SECRET_KEY.startswith("test_")
+
+# 54-FZ receipts (YooKassa's "receipt together with payment"). The bureau's tax system
+# (tax_system_code: 1 general, 2 simplified on income, 3 simplified on income less expenses,
+# 4 single agricultural tax, 5 patent... see YooKassa's parameter values) and the VAT code of
+# each product class, of delivery and of anything else ("default"): 1 is "without VAT", as a
+# small enterprise on the simplified system sells. Check both with the bureau's accountant.
+RECEIPT_TAX_SYSTEM_CODE = env.int("RECEIPT_TAX_SYSTEM_CODE", default=2)
+RECEIPT_VAT_CODES = env.dict(
+    "RECEIPT_VAT_CODES",
+    cast={"value": int},
+    default={"tour": 1, "gingerbread": 1, "delivery": 1, "default": 1},
+)

@@ -15,10 +15,32 @@ if not ALLOWED_HOSTS:
 if "DATABASE_URL" not in env.ENVIRON:
     raise ImproperlyConfigured("Set the DATABASE_URL environment variable (PostgreSQL).")
 
-if STRIPE_LOCAL and not env.bool("STRIPE_ALLOW_LOCALSTRIPE", default=False):  # noqa: F405
+# Each way to pay that is on needs its keys (a provider with some keys and not others stops
+# base.py already). A benchmark without real payments may use the local test servers.
+_unknown = set(PAYMENT_PROVIDERS) - {"stripe", "yookassa"}  # noqa: F405
+if not PAYMENT_PROVIDERS or _unknown:  # noqa: F405
     raise ImproperlyConfigured(
-        "Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET (or, for a "
-        "benchmark without real payments, STRIPE_ALLOW_LOCALSTRIPE=true)."
+        "Set PAYMENT_PROVIDERS to yookassa, stripe or both (comma-separated), "
+        f"not {', '.join(sorted(_unknown)) or 'nothing'}."
+    )
+if (
+    "stripe" in PAYMENT_PROVIDERS  # noqa: F405
+    and STRIPE_LOCAL  # noqa: F405
+    and not env.bool("STRIPE_ALLOW_LOCALSTRIPE", default=False)
+):
+    raise ImproperlyConfigured(
+        "Set STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET, or leave "
+        "stripe out of PAYMENT_PROVIDERS (or, for a benchmark without real payments, "
+        "STRIPE_ALLOW_LOCALSTRIPE=true)."
+    )
+if (
+    "yookassa" in PAYMENT_PROVIDERS  # noqa: F405
+    and YOOKASSA_LOCAL  # noqa: F405
+    and not env.bool("YOOKASSA_ALLOW_LOCAL", default=False)
+):
+    raise ImproperlyConfigured(
+        "Set YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY, or leave yookassa out of "
+        "PAYMENT_PROVIDERS (or, for a benchmark without real payments, YOOKASSA_ALLOW_LOCAL=true)."
     )
 
 DEMO_DATA_ALLOWED = False

@@ -8,7 +8,8 @@ from oscar.core.loading import get_model
 
 from shop.bookings.models import BookingChange, Ticket
 from shop.customercare.services import order_status_path
-from shop.payments import gateway
+from shop.payments.providers import stripe
+from shop.payments.providers.base import PaymentState
 from tests.payments.helpers import pay
 
 Order = get_model("order", "Order")
@@ -86,17 +87,15 @@ def seats_sold(departure) -> int:
 
 def stripe_refunded(order) -> Decimal:
     """What Stripe (localstripe) has refunded on the order's charge, in roubles."""
-    intent = gateway.intent_retrieve(order.payment_attempt.payment_intent_id)
-    return gateway.from_minor_units(intent.latest_charge.amount_refunded)
+    return stripe.retrieve(order.payment_attempt.provider_payment_id).refunded
 
 
 def money_kept_and_refunded(order) -> tuple[Decimal, Decimal]:
     """(kept, refunded) as Stripe has them: captured = kept + refunded, and what was refunded
     is exactly what the shop's refunds recorded (nothing refunded twice)."""
-    intent = gateway.intent_retrieve(order.payment_attempt.payment_intent_id)
-    assert intent.status == "succeeded" and intent.latest_charge.captured
-    captured = gateway.from_minor_units(intent.latest_charge.amount)
-    refunded = gateway.from_minor_units(intent.latest_charge.amount_refunded)
+    payment = stripe.retrieve(order.payment_attempt.provider_payment_id)
+    assert payment.state == PaymentState.CAPTURED
+    captured, refunded = payment.amount, payment.refunded
     recorded = sum((r.amount for r in order.refunds.filter(status="succeeded")), Decimal("0.00"))
     assert refunded == recorded, (refunded, recorded)
     return captured - refunded, refunded

@@ -238,11 +238,6 @@ def test_a_voucher_discount_is_shared_to_the_kopeck_and_never_more_than_paid(
     assert money_kept_and_refunded(order) == (Decimal("0.00"), Decimal("2600.00"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shop/payments places a guest's order with Applicator().apply(basket, None): "
-    "Oscar applies no voucher for user None, so the total differs from what was paid",
-)
 def test_a_guest_pays_the_discounted_total_with_a_voucher(client, dates):
     make_voucher(code="STUDENT", amount="10")
     order = book_and_pay(client, dates[0], adult=1, child=0, names=(), voucher="STUDENT")

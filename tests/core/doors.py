@@ -146,6 +146,8 @@ class World:
         self.values = {
             "number": self.order.number,
             "order_number": self.customer_order.number,
+            # A payment attempt (the SBP page and its check answer 404 outside its browser).
+            "attempt": self.order.payment_attempt.pk,
             "line_id": self.customer_order.lines.first().pk,
             "note_id": note.pk,
             "product_pk": self.product.pk,

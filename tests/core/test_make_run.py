@@ -183,11 +183,19 @@ def test_starts_localstripe_registers_the_webhook_and_stops_cleanly(tmp_path, en
 
 
 def _launcher_env(port: int, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STRIPE_", "DJANGO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("STRIPE_", "DJANGO_", "YOOKASSA_", "PAYMENT_"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="shop.settings.dev",
         # Set, even empty, so that a developer's .env cannot change them.
         STRIPE_SECRET_KEY="",
+        YOOKASSA_SHOP_ID="",
+        YOOKASSA_SECRET_KEY="",
+        # Stripe alone unless a test turns YooKassa on (with a port of its own).
+        PAYMENT_PROVIDERS="stripe",
         STRIPE_WEBHOOK_SECRET="whsec_launcher",
         LOCALSTRIPE_URL=f"http://127.0.0.1:{port}",
         SITE_URL="",  # follows --addr
@@ -208,6 +216,10 @@ def _launcher(tmp_path, port, command, **env):
         str(tmp_path / "localstripe.log"),
         "--localstripe-timeout",
         "8",
+        "--yookassa-store",
+        str(tmp_path / "yookassa.json"),
+        "--yookassa-log",
+        str(tmp_path / "yookassa.log"),
         "--",
         *command,
     ], _launcher_env(port, **env)
@@ -234,6 +246,36 @@ def test_launcher_runs_the_server_with_localstripe_then_stops_it(tmp_path):
     pid = int(re.search(r"started for this run \(pid (\d+)\)", result.stdout).group(1))
     assert process_gone(pid)
     assert port_refuses(port)
+
+
+CHECK_YOOKASSA = (
+    "import sys, json, urllib.request as u;"
+    "o = u.build_opener(u.ProxyHandler({}));"
+    "c = json.load(o.open(sys.argv[1] + '/_config'));"
+    "print('yookassa notifies', c['notify_url'])"
+)
+
+
+def test_launcher_runs_the_local_yookassa_server_when_yookassa_is_on_then_stops_it(tmp_path):
+    port, yookassa_port = free_port(), free_port()
+    yookassa_url = f"http://127.0.0.1:{yookassa_port}"
+    cmd, env = _launcher(
+        tmp_path,
+        port,
+        [sys.executable, "-c", CHECK_YOOKASSA, yookassa_url],
+        PAYMENT_PROVIDERS="yookassa,stripe",
+        YOOKASSA_LOCAL_URL=yookassa_url,
+    )
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=30)
+
+    assert result.returncode == 0, result.stderr
+    assert f"via the local YooKassa server at {yookassa_url}" in result.stdout
+    assert "5555 5555 5555 4444" in result.stdout
+    notifications = "http://127.0.0.1:8999/shop/payments/yookassa/notifications/"
+    assert f"yookassa notifies {notifications}" in result.stdout
+    pid = int(re.search(r"server +started for this run \(pid (\d+)\)", result.stdout).group(1))
+    assert process_gone(pid)
+    assert port_refuses(yookassa_port)
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])

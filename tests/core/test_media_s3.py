@@ -11,7 +11,7 @@ from oscar.core.loading import get_model
 from wagtail.images import get_image_model
 
 from bench.rush import free_port
-from tests.core.test_settings import PG_URL, STRIPE_KEYS, _load_settings
+from tests.core.test_settings import PAYMENT_KEYS, PG_URL, _load_settings
 from tests.factories import make_gingerbread, png_file
 
 pytestmark = [pytest.mark.django_db]
@@ -61,7 +61,7 @@ def production_media_storage(endpoint: str) -> dict:
         MEDIA_S3_REGION="us-east-1",
         MEDIA_S3_ACCESS_KEY_ID=KEYS["aws_access_key_id"],
         MEDIA_S3_SECRET_ACCESS_KEY=KEYS["aws_secret_access_key"],
-        **STRIPE_KEYS,
+        **PAYMENT_KEYS,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = "postgres://shop:shop@127.0.0.1:5433/shop"  # settings only parse it; nothing connects
 
@@ -12,7 +14,7 @@ def _load_settings(module: str, show: str = "settings.DEBUG", **env):
         key: value
         for key, value in os.environ.items()
         if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-        and not key.startswith("STRIPE_")
+        and not key.startswith(("STRIPE_", "YOOKASSA_", "PAYMENT_"))
     }
     environment.update(env, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
@@ -48,6 +50,9 @@ STRIPE_KEYS = {
     "STRIPE_PUBLISHABLE_KEY": "pk_live_example",
     "STRIPE_WEBHOOK_SECRET": "whsec_example",
 }
+YOOKASSA_KEYS = {"YOOKASSA_SHOP_ID": "123456", "YOOKASSA_SECRET_KEY": "live_example"}
+PAYMENT_KEYS = {**STRIPE_KEYS, **YOOKASSA_KEYS}
+PRODUCTION = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "shop.example", "DATABASE_URL": PG_URL}
 
 
 def test_production_starts_with_debug_off_when_configured():
@@ -56,21 +61,74 @@ def test_production_starts_with_debug_off_when_configured():
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="shop.example",
         DATABASE_URL=PG_URL,
-        **STRIPE_KEYS,
+        **PAYMENT_KEYS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
 
 def test_production_refuses_to_take_payments_without_stripe_keys():
-    result = _load_settings(
-        "shop.settings.production",
-        SECRET_KEY="x" * 50,
-        ALLOWED_HOSTS="shop.example",
-        DATABASE_URL=PG_URL,
-    )
+    result = _load_settings("shop.settings.production", **PRODUCTION, **YOOKASSA_KEYS)
     assert result.returncode != 0
     assert "STRIPE_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_take_payments_without_yookassa_keys():
+    result = _load_settings("shop.settings.production", **PRODUCTION, **STRIPE_KEYS)
+    assert result.returncode != 0
+    assert "Set YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "half",
+    [{"YOOKASSA_SHOP_ID": "123456"}, {"YOOKASSA_SECRET_KEY": "live_example"}],
+    ids=["shop id only", "secret key only"],
+)
+def test_production_refuses_a_half_configured_yookassa_even_when_it_is_off(half):
+    result = _load_settings(
+        "shop.settings.production", **PRODUCTION, **STRIPE_KEYS, PAYMENT_PROVIDERS="stripe", **half
+    )
+    assert result.returncode != 0
+    assert "YooKassa is half-configured" in result.stderr
+
+
+def test_production_refuses_a_half_configured_stripe():
+    result = _load_settings(
+        "shop.settings.production",
+        **PRODUCTION,
+        **YOOKASSA_KEYS,
+        STRIPE_SECRET_KEY="sk_live_example",
+    )
+    assert result.returncode != 0
+    assert "STRIPE_PUBLISHABLE_KEY" in result.stderr
+
+
+def test_production_refuses_an_unknown_provider():
+    result = _load_settings(
+        "shop.settings.production",
+        **PRODUCTION,
+        **PAYMENT_KEYS,
+        PAYMENT_PROVIDERS="yookassa,paypal",
+    )
+    assert result.returncode != 0
+    assert "not paypal" in result.stderr
+
+
+def test_production_with_yookassa_alone_trusts_only_its_published_addresses():
+    result = _load_settings(
+        "shop.settings.production",
+        show="settings.PAYMENT_PROVIDERS, settings.YOOKASSA_API_URL, "
+        "settings.YOOKASSA_NOTIFICATION_NETWORKS",
+        **PRODUCTION,
+        **YOOKASSA_KEYS,
+        PAYMENT_PROVIDERS="yookassa",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['yookassa'] https://api.yookassa.ru/v3 ['185.71.76.0/27', '185.71.77.0/27', "
+        "'77.75.153.0/25', '77.75.156.11/32', '77.75.156.35/32', '77.75.154.128/25', "
+        "'2a02:5180::/32']"
+    )
 
 
 def test_production_refuses_to_start_without_a_database_url():
@@ -93,7 +151,7 @@ def test_production_security_settings():
         ALLOWED_HOSTS="shop.example",
         DATABASE_URL=PG_URL,
         DJANGO_SETTINGS_MODULE="shop.settings.production",
-        **STRIPE_KEYS,
+        **PAYMENT_KEYS,
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -120,7 +178,7 @@ def test_production_puts_media_on_s3_and_shares_a_redis_cache_when_configured():
         MEDIA_S3_BUCKET="baikal-media",
         MEDIA_S3_ENDPOINT_URL="https://s3.example",
         CACHE_URL="redis://127.0.0.1:6379/1",
-        **STRIPE_KEYS,
+        **PAYMENT_KEYS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
@@ -135,7 +193,7 @@ def test_production_shares_files_between_its_processes_without_a_cache_url():
         SECRET_KEY="x" * 50,
         ALLOWED_HOSTS="shop.example",
         DATABASE_URL=PG_URL,
-        **STRIPE_KEYS,
+        **PAYMENT_KEYS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (

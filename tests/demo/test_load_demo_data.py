@@ -114,11 +114,11 @@ def test_demo_data_is_refused_where_settings_forbid_it(settings):
     assert _counts() == before
 
 
-@pytest.mark.payments
-def test_demo_orders_are_paid_in_localstripe_and_wait_for_the_team(
+@pytest.mark.yookassa
+def test_demo_orders_are_paid_through_both_local_providers_and_wait_for_the_team(
     loaded, client, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from shop.payments import gateway
+    from shop.payments import providers
 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo_orders")
@@ -126,9 +126,14 @@ def test_demo_orders_are_paid_in_localstripe_and_wait_for_the_team(
 
     orders = list(Order.objects.order_by("pk"))
     assert len(orders) == 5 and {o.status for o in orders} == {"Paid"}
+    # The Russian customers paid by card through YooKassa, the foreign visitor through Stripe.
+    providers_used = sorted(o.payment_attempt.provider for o in orders)
+    assert providers_used == ["stripe", "yookassa", "yookassa", "yookassa", "yookassa"]
     for order in orders:
-        intent = gateway.intent_retrieve(order.payment_attempt.payment_intent_id)
-        assert intent.status == "succeeded" and intent.amount == int(order.total_incl_tax * 100)
+        attempt = order.payment_attempt
+        remote = providers.get(attempt.provider).retrieve(attempt.provider_payment_id)
+        assert remote.state == providers.PaymentState.CAPTURED
+        assert remote.amount == order.total_incl_tax
     assert any("your tickets" in m.subject for m in mailoutbox)  # the English guest's
     assert len(mailoutbox) == 5 + 3  # and the ready (2) and shipped (1) news
     student = User.objects.get(email="student1@example.com")

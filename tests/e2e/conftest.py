@@ -106,13 +106,13 @@ def storefront(transactional_db):
     )
 
 
-def payment_intents() -> list:
-    """Every PaymentIntent the session's localstripe holds (all tests share it)."""
-    from shop.payments import gateway
+def payment_intents(provider: str = "stripe") -> list:
+    """Every payment the session's local provider holds (all tests share it), as the
+    payment layer reads them."""
+    from shop.payments import providers
 
-    listed = gateway.client().v1.payment_intents.list(params={"limit": 100})
-    return list(listed.auto_paging_iter())
+    return list(providers.get(provider).payments())
 
 
-def payment_intent_ids() -> set[str]:
-    return {intent.id for intent in payment_intents()}
+def payment_intent_ids(provider: str = "stripe") -> set[str]:
+    return {intent.id for intent in payment_intents(provider)}

@@ -15,8 +15,8 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 from playwright.sync_api import expect
 
-from shop.payments import gateway
 from shop.payments.models import AttemptStatus, PaymentAttempt
+from shop.payments.providers import PaymentState, stripe
 from tests.e2e.conftest import (
     ADULT,
     CHILD,
@@ -158,7 +158,7 @@ def new_intents(storefront) -> list:
 
 
 def money_taken(intents) -> list:
-    return [i for i in intents if i.status in ("succeeded", "requires_capture", "processing")]
+    return [i for i in intents if i.state in (PaymentState.AUTHORISED, PaymentState.CAPTURED)]
 
 
 def assert_paid_order(number: str, departure_id: int, storefront) -> Order:
@@ -177,10 +177,10 @@ def assert_paid_order(number: str, departure_id: int, storefront) -> Order:
 
     attempt = PaymentAttempt.objects.get(order=order)
     assert attempt.status == AttemptStatus.PAID
-    intent = gateway.intent_retrieve(attempt.payment_intent_id)
-    assert intent.status == "succeeded"
-    assert intent.amount == gateway.to_minor_units(TOTAL) and intent.currency == "rub"
-    assert intent.metadata["attempt"] == str(attempt.pk)
+    intent = stripe.retrieve(attempt.provider_payment_id)
+    assert intent.state == PaymentState.CAPTURED
+    assert intent.amount == TOTAL and intent.currency == "RUB"
+    assert intent.attempt == str(attempt.pk)
     # Exactly this one PaymentIntent of the test took money.
     assert [i.id for i in money_taken(new_intents(storefront))] == [intent.id]
     return order
@@ -233,7 +233,7 @@ def test_declined_card_shows_the_error_and_takes_nothing(page, storefront):
     enter_card(page, CARD_DECLINED)
     pay_button(page).click()
 
-    # Stripe's own words for now (shop/payments/gateway.py passes them on untranslated).
+    # The decline code in the customer's language (shop/payments/providers/stripe.py).
     error = page.locator("#card-errors")
     expect(error).to_have_text(
         "Банк отклонил оплату картой. Попробуйте другую карту или позвоните в банк."

@@ -86,3 +86,101 @@ def pay(client, number: str = CARD_OK, *, prefix: str = ""):
     assert response.status_code == 302, response
     assert response.url == prefix + THANK_YOU, [str(m) for m in response.wsgi_request._messages]
     return Order.objects.get(pk=client.session["checkout_order_id"])
+
+
+# --- YooKassa (the local server of devtools/yookassa) --------------------------------------
+
+YK_CARD_OK = "5555555555554444"
+YK_CARD_3DS = "5555555555554477"
+YK_CARD_DECLINED = "5555555555554600"  # insufficient_funds
+YOOKASSA_START = "/shop/checkout/payment/yookassa/"
+NOTIFICATIONS = "/shop/payments/yookassa/notifications/"
+
+
+def yookassa_start(client, method: str = "card", *, prefix: str = "", consent: bool = True):
+    """Open the payment page and choose "Russian card or SBP"; the shop's answer (a redirect
+    to YooKassa's card page, or to the SBP page)."""
+    response = client.get(prefix + PAYMENT_METHOD)
+    assert response.status_code == 302, response
+    page = client.get(prefix + PAYMENT_DETAILS)
+    assert page.status_code == 200, page
+    data = {"method": method, **({"consent": "1"} if consent else {})}
+    return client.post(prefix + YOOKASSA_START, data)
+
+
+def confirm_card(confirmation_url: str, number: str = YK_CARD_OK, *, confirm_3ds=True) -> str:
+    """What the customer does on YooKassa's card page (and its 3-D Secure step); the address
+    they are sent back to."""
+    import requests
+
+    answer = requests.post(
+        confirmation_url,
+        data={"number": number, "expiry": "12/34", "csc": "123"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 303, answer.text[:500]
+    location = answer.headers["Location"]
+    if location.endswith("/3ds"):
+        step = confirmation_url.rsplit("/", 2)[0] + location
+        answer = requests.post(
+            step,
+            data={"action": "confirm" if confirm_3ds else "fail", "code": "1234"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert answer.status_code == 303, answer.text[:500]
+        location = answer.headers["Location"]
+    return location
+
+
+def sbp_answer(confirmation_url: str, *, approve: bool = True) -> None:
+    """The payer approves (or refuses) in "the bank app" the SBP link opens."""
+    import requests
+
+    answer = requests.post(
+        confirmation_url,
+        data={"action": "approve" if approve else "refuse"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code in (200, 303), answer.text[:500]
+
+
+def local_path(url: str) -> str:
+    """An absolute address of the site as the test client wants it (path and query)."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def pay_yookassa(client, number: str = YK_CARD_OK, *, prefix: str = ""):
+    """The whole card payment through YooKassa; returns the placed order."""
+    response = yookassa_start(client, "card", prefix=prefix)
+    assert response.status_code == 303, [str(m) for m in response.wsgi_request._messages]
+    back = confirm_card(response.url, number)
+    done = client.get(local_path(back))
+    assert done.status_code == 302, done
+    assert done.url == prefix + THANK_YOU, [str(m) for m in done.wsgi_request._messages]
+    return Order.objects.get(pk=client.session["checkout_order_id"])
+
+
+def notifications_of(server, payment_id: str) -> list[dict]:
+    """The notifications the local server made about a payment (and its refunds)."""
+    return [
+        n
+        for n in server.control("/_test/notifications")
+        if n["object"].get("id") == payment_id or n["object"].get("payment_id") == payment_id
+    ]
+
+
+def deliver(client, notifications, *, address: str = "127.0.0.1") -> list[int]:
+    """POST notifications to the shop as YooKassa does (from `address`); the statuses."""
+    statuses = []
+    for notification in notifications:
+        body = {"type": "notification", "event": notification["event"]}
+        body["object"] = notification["object"]
+        response = client.post(
+            NOTIFICATIONS, json.dumps(body), content_type="application/json", REMOTE_ADDR=address
+        )
+        statuses.append(response.status_code)
+    return statuses

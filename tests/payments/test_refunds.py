@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
-from shop.payments import gateway
 from shop.payments.models import Refund, RefundStatus
+from shop.payments.providers import stripe
 from shop.payments.services import RefundError, order_refund
 from tests.checkout.helpers import basket_for, make_departure
 from tests.factories import make_staff
@@ -43,8 +43,7 @@ def cashier():
 
 def stripe_refunded(order) -> int:
     """Kopecks Stripe (localstripe) has refunded on the order's charge."""
-    intent = gateway.intent_retrieve(order.payment_attempt.payment_intent_id)
-    return intent.latest_charge.amount_refunded
+    return int(stripe.retrieve(order.payment_attempt.provider_payment_id).refunded * 100)
 
 
 def test_partial_then_full_refund_is_recorded_everywhere(paid_order, cashier):
