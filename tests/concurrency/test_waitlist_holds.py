@@ -111,7 +111,11 @@ def _sold_and_held(departure) -> int:
 def test_a_seat_coming_back_goes_to_one_of_the_hold_or_a_checkout_never_both():
     departure, entry = _departure_with_one_seat_and_one_waiting()
     baskets = [_basket(departure) for _ in range(CUSTOMERS)]
-    offer = (lambda: None, lambda _prepared: waitlist_offer(departure.pk) and None)
+
+    def hold_for_the_list(_prepared):
+        waitlist_offer(departure.pk)  # holds the seat, or finds it sold: not an order either way
+
+    offer = (lambda: None, hold_for_the_list)
 
     placed, refused = _race([offer] + [_checkout(b.pk) for b in baskets])
 
