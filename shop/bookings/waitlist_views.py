@@ -119,7 +119,6 @@ class WaitlistHoldView(PrivatePageMixin, TemplateView):
     """What the e-mailed link opens: the seats held (book them, or give them up)."""
 
     template_name = "bookings/waitlist_hold.html"
-    referrer_policy = "same-origin"  # its form posts back here
 
     def dispatch(self, request, *args, **kwargs):
         self.entry = entry_from_token(kwargs["token"])

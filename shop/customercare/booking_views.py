@@ -34,8 +34,6 @@ Order = get_model("order", "Order")
 class SignedBookingMixin(PrivatePageMixin):
     """The booking of the address: the order's number and signed code, then its ticket."""
 
-    referrer_policy = "same-origin"  # its forms post back here
-
     def dispatch(self, request, *args, **kwargs):
         order = Order.objects.filter(number=kwargs["number"][:128]).first()
         if order is None or not order.check_verification_hash(kwargs["token"][:200]):

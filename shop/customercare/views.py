@@ -30,14 +30,13 @@ Order = get_model("order", "Order")
 class PrivatePageMixin:
     """Not for search engines, and no address leaks to other sites through the Referer."""
 
-    # A page with a form says "same-origin": under "no-referrer" the browser posts the form
-    # with `Origin: null`, which Django's CSRF check refuses. Neither sends it elsewhere.
-    referrer_policy = "no-referrer"
-
     def dispatch(self, request, *args, **kwargs):
         response = super().dispatch(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = self.referrer_policy
+        # "same-origin": the signed address goes to no other site, and a form on the page still
+        # posts with the site's Origin (under "no-referrer" Chromium sends `Origin: null`, which
+        # Django's CSRF check refuses).
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "private, no-cache"
         return response
 

@@ -17,7 +17,6 @@ from shop.feedback.services import (
 
 class FeedbackView(PrivatePageMixin, TemplateView):
     template_name = "feedback/give.html"
-    referrer_policy = "same-origin"  # the page posts a form (see PrivatePageMixin)
 
     def _ticket(self):
         try:
