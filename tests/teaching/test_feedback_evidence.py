@@ -9,7 +9,7 @@ from django.utils import timezone
 from shop.bookings.models import Departure, Ticket
 from shop.bookings.services import departure_guides_set
 from shop.feedback.services import feedback_submit, feedback_token
-from shop.teaching.models import Assessment, Period
+from shop.teaching.models import Assessment
 from shop.teaching.services import (
     AssessmentError,
     Judgement,
@@ -20,16 +20,6 @@ from shop.teaching.services import (
 from tests.checkout.helpers import checkout_and_pay, make_departure
 
 pytestmark = [pytest.mark.payments, pytest.mark.django_db]
-
-
-@pytest.fixture
-def period():
-    today = timezone.localdate()
-    return Period.objects.create(
-        name="Декабрь",
-        starts_on=today - dt.timedelta(days=10),
-        ends_on=today + dt.timedelta(days=10),
-    )
 
 
 @pytest.fixture

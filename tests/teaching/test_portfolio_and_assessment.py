@@ -1,14 +1,11 @@
 """Portfolios from the activity log, reflections, and signed assessments that never change."""
 
-import datetime as dt
-
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from shop.activity.models import ActivityEntry
 from shop.core.roles import TEACHERS
-from shop.teaching.models import Assessment, Period, Reflection, Score
+from shop.teaching.models import Assessment, Reflection, Score
 from shop.teaching.services import (
     AssessmentError,
     Judgement,
@@ -21,16 +18,6 @@ from tests.checkout.helpers import checkout_and_pay, gingerbread
 from tests.factories import make_member
 
 pytestmark = [pytest.mark.payments, pytest.mark.django_db]
-
-
-@pytest.fixture
-def period():
-    today = timezone.localdate()
-    return Period.objects.create(
-        name="Ноябрь",
-        starts_on=today - dt.timedelta(days=10),
-        ends_on=today + dt.timedelta(days=10),
-    )
 
 
 @pytest.fixture
