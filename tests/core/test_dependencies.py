@@ -2,6 +2,7 @@
 own packages import nothing that only development installs."""
 
 import ast
+import functools
 import importlib.metadata
 import re
 import sys
@@ -43,8 +44,13 @@ def _imports(package: str) -> dict[str, Path]:
     return found
 
 
+@functools.cache
+def _packages_distributions() -> dict[str, list[str]]:
+    return importlib.metadata.packages_distributions()  # reads every installed package
+
+
 def _distributions(module: str) -> set[str]:
-    names = importlib.metadata.packages_distributions().get(module, [])
+    names = _packages_distributions().get(module, [])
     return {name.lower().replace("_", "-") for name in names}
 
 
