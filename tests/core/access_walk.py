@@ -60,8 +60,10 @@ CRASH_ON_EMPTY_POST = {
 }
 
 
-def addresses(world) -> list[tuple[access.Area, str, str]]:
-    """(area, route key, address) of every route and every live page."""
+def addresses(world, role: str = "anonymous") -> list[tuple[access.Area, str, str]]:
+    """(area, route key, address) of every route and of the live pages: every page for the
+    anonymous visitor (each page's whole text rendered and, for GET, cached), one page of each
+    kind for a signed-in role (the kind decides what a role meets on it)."""
     found = []
     for route in routes():
         url = world.url(route)
@@ -69,7 +71,8 @@ def addresses(world) -> list[tuple[access.Area, str, str]]:
             match = resolve(url)
             found.append((access.area_of(match), access.route_key(match), url))
     found.append((access.WAGTAIL, "cms/.*/$", "/cms/nothing-here/"))
-    found += [(access.STOREFRONT, "wagtail_serve", page) for page in world.pages()]
+    pages = world.pages(every=role == "anonymous")
+    found += [(access.STOREFRONT, "wagtail_serve", page) for page in pages]
     return found
 
 

@@ -264,10 +264,19 @@ class World:
             return None  # shadowed by a route of ours at the same address, walked on its own
         return url
 
-    def pages(self) -> list[str]:
+    def pages(self, *, every: bool = True) -> list[str]:
+        """Every live page, or (every=False) the first of each kind: what a page does with a
+        visitor (who may see it, what a POST does, the header's links for their role) is its
+        kind's code; its text and blocks are walked by the visitor who sees every page."""
         from wagtail.models import Page
 
-        return [page.url for page in Page.objects.live().filter(depth__gte=2).specific()]
+        pages = Page.objects.live().filter(depth__gte=2).order_by("path").specific()
+        if every:
+            return [page.url for page in pages]
+        kinds = {}
+        for page in pages:
+            kinds.setdefault(type(page), page.url)
+        return list(kinds.values())
 
 
 # Routes whose pattern has unnamed groups: an address of each.

@@ -57,7 +57,7 @@ def test_every_get_answers_as_the_table_says_and_changes_nothing(world, role):
     before = fingerprint()
 
     problems = []
-    for area, key, url in addresses(world):
+    for area, key, url in addresses(world, role):
         if area is None:
             problems.append(f"{key} ({url}) has no entry in ROUTES in shop/core/access.py")
             continue
