@@ -21,6 +21,8 @@
    session of its own (bench/sessions.lua sends the next session's cookie with each request).
 4. Runs the booking rush (bench/rush.py): --customers customers at once, over HTTP, for the
    last 20 seats of one departure, paying through a localstripe of its own.
+   Lighthouse (bench/lighthouse.py) scores home, a tour, a gingerbread product, the booking
+   page, and signed in the basket, the payment page and a student's queue.
 5. Prints Markdown tables (req/s, p50/p99 latency, errors, ratio to the bare view, queries;
    the rush's outcomes and latencies) and writes them to var/bench-site.md.
 
@@ -301,6 +303,25 @@ def wrk(url: str, seconds: int, connections: int, script=(), *script_args) -> di
     }
 
 
+def lighthouse_scores(site: str, prepared: dict) -> dict:
+    """Lighthouse's scores of the main pages, public and signed in."""
+    from bench import lighthouse
+
+    pages, signed = prepared["pages"], prepared["signed_in"]
+    customer = signed["cookies"][signed["pages"]["customer: basket"][0]][0]
+    student = signed["cookies"][signed["pages"]["student: queue"][0]][0]
+    chosen = {
+        "home": (pages["home (Wagtail, live blocks)"], ""),
+        "a tour": (pages["tour with 60 departures"], ""),
+        "a gingerbread product": (pages["gingerbread product"], ""),
+        "booking page": (pages["booking page"], ""),
+        "basket (signed in)": (signed["pages"]["customer: basket"][1], customer),
+        "payment page (signed in)": (signed["pages"]["customer: payment page"][1], customer),
+        "student's queue": (signed["pages"]["student: queue"][1], student),
+    }
+    return {name: lighthouse.score(site + path, cookie) for name, (path, cookie) in chosen.items()}
+
+
 def wrk_signed_in(url: str, cookies: list[str], seconds: int, connections: int) -> dict:
     """wrk with each request carrying the next of `cookies` (bench/sessions.lua)."""
     answer = requests.get(url, headers={"Cookie": cookies[0]}, timeout=60, allow_redirects=False)
@@ -331,6 +352,7 @@ def main() -> int:
         print("make bench needs wrk: apt install wrk", file=sys.stderr)
         return 1
     sys.path.insert(0, str(ROOT))
+    from bench import lighthouse
     from bench.rush import gunicorn, localstripe, rush, summary
 
     database_url = fresh_database("bench-site")
@@ -366,6 +388,7 @@ def main() -> int:
             signed_results[name] = wrk_signed_in(
                 site + path, signed["cookies"][who], args.seconds, args.connections
             )
+        scores = lighthouse_scores(site, prepared)
         for path in prepared["watch"].values():
             for _ in range(2):  # kept (and what it shows noted) before the rush starts
                 requests.get(site + path, timeout=30)
@@ -419,6 +442,20 @@ def main() -> int:
             f"{row['errors']} | {row['rps'] / base:.2f} | {signed['queries'][name]} | "
             f"{signed['queries_large'][name]} |"
         )
+    lines += [
+        "",
+        "Lighthouse (bench/lighthouse.py: npm lighthouse, Debian's Chromium headless, mobile), "
+        "the same server; the basket, payment page and queue signed in (their pages ask not "
+        "to be indexed, so Lighthouse's SEO check of them fails by design)",
+        "",
+        *lighthouse.table(scores),
+        "",
+        *(
+            f"- {name}: below 100 on {', '.join(row['failed'])}"
+            for name, row in scores.items()
+            if row["failed"]
+        ),
+    ]
     told = rushed["results"]
     lines += [
         "",
