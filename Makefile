@@ -6,7 +6,7 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-deps install lint format check pytest migrate demo messages clean bench-queries bench-reports bench
+.PHONY: run test test-deps install lint format check pytest migrate demo messages clean bench-queries bench-reports bench-signed-in bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
@@ -72,6 +72,11 @@ bench-queries: install
 # (gunicorn, WhiteNoise, DEBUG off), with wrk (apt install wrk). Writes var/bench-site.md.
 bench: install
 	$(PY) -m bench.site
+
+# Signed-in pages (a customer's, a student's, a teacher's) in-process with the production
+# settings: queries, with ten times the data, and CPU ms per page. --profile NAME for cProfile.
+bench-signed-in: install
+	$(PY) -m bench.signed_in
 
 # Queries and render times of the teachers' report and portfolio with 10,000 orders.
 bench-reports: install

@@ -14,8 +14,15 @@
    `wrk`) one after another, each request a new anonymous visitor. PAGE_CACHE_SECONDS=0
    measures the pages rendered every time. The cache is a directory of its own unless
    CACHE_URL names one (e.g. redis://127.0.0.1:6379/0).
+   Then the signed-in pages (bench/signed_in.py: a customer's home, orders, basket, booking
+   and payment pages, a student's queue, tours and manifest, a teacher's report over 10,000
+   orders, portfolio and gradebook): their queries with the data as built and with ten
+   times the data, then each loaded with wrk in the same run, every connection a signed-in
+   session of its own (bench/sessions.lua sends the next session's cookie with each request).
 4. Runs the booking rush (bench/rush.py): --customers customers at once, over HTTP, for the
    last 20 seats of one departure, paying through a localstripe of its own.
+   Lighthouse (bench/lighthouse.py) scores home, a tour, a gingerbread product, the booking
+   page, and signed in the basket, the payment page and a student's queue.
 5. Prints Markdown tables (req/s, p50/p99 latency, errors, ratio to the bare view, queries;
    the rush's outcomes and latencies) and writes them to var/bench-site.md.
 
@@ -135,6 +142,7 @@ def prepare() -> dict:
         caches["pages"].clear()
         count(url)
         counts[name] = {"rendered": rendered, "cached": count(url)}
+    signed_in = _signed_in()
     rush = {"tour": festival.pk, "departure": last_seats.pk}
     # Watched during the rush: the rushed tour's page changes with every seat sold; the other
     # tours' and the gingerbread's pages should stay kept.
@@ -144,7 +152,31 @@ def prepare() -> dict:
         "tour landing page (Wagtail)": pages["tour landing page (Wagtail)"],
         "gingerbread product": pages["gingerbread product"],
     }
-    return {"pages": pages, "queries": counts, "rush": rush, "watch": watch}
+    return {
+        "pages": pages,
+        "queries": counts,
+        "signed_in": signed_in,
+        "rush": rush,
+        "watch": watch,
+    }
+
+
+def _signed_in() -> dict:
+    """The signed-in pages (bench/signed_in.py): their queries with the data as built and
+    with ten times the data, and sessions for wrk (the pages are loaded on the larger data)."""
+    from bench import signed_in
+
+    state = signed_in.build()
+    small = signed_in.query_counts(state, {}, signed_in.pages(state))
+    signed_in.grow(state)
+    pages = signed_in.pages(state)
+    large = signed_in.query_counts(state, {}, {**pages, **signed_in.big_pages(state)})
+    return {
+        "pages": {name: row for name, row in pages.items() if not name.startswith("_")},
+        "queries": small,
+        "queries_large": large,
+        "cookies": signed_in.session_cookies(state),
+    }
 
 
 def watch_pages(site: str, paths: dict, stop) -> dict:
@@ -204,6 +236,28 @@ def _content_pages(home, big, tours):
     return calendar, tour_page
 
 
+def fresh_database(name: str) -> str:
+    """A fresh database for a benchmark: var/<name>.sqlite3, or with a PostgreSQL
+    DATABASE_URL a `<its name>_bench` database beside it (never the one it names)."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith("postgres"):
+        return _bench_database(database_url)
+    db = ROOT / "var" / f"{name}.sqlite3"
+    db.parent.mkdir(exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return f"sqlite:///{db}"
+
+
+def database_url_of(name: str) -> str:
+    """The database `fresh_database(name)` made, as it is now."""
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url.startswith("postgres"):
+        parts = urlsplit(database_url)
+        return parts._replace(path=parts.path + "_bench").geturl()
+    return f"sqlite:///{ROOT / 'var' / f'{name}.sqlite3'}"
+
+
 def _bench_database(url: str) -> str:
     """A fresh `<name>_bench` database beside the one `url` names."""
     import psycopg
@@ -217,9 +271,10 @@ def _bench_database(url: str) -> str:
     return parts._replace(path="/" + name).geturl()
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
+def wrk(url: str, seconds: int, connections: int, script=(), *script_args) -> dict:
+    tail = ["--", *script_args] if script_args else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *script, url, *tail],
         capture_output=True,
         text=True,
         check=True,
@@ -248,6 +303,40 @@ def wrk(url: str, seconds: int, connections: int) -> dict:
     }
 
 
+def lighthouse_scores(site: str, prepared: dict) -> dict:
+    """Lighthouse's scores of the main pages, public and signed in."""
+    from bench import lighthouse
+
+    pages, signed = prepared["pages"], prepared["signed_in"]
+    customer = signed["cookies"][signed["pages"]["customer: basket"][0]][0]
+    student = signed["cookies"][signed["pages"]["student: queue"][0]][0]
+    chosen = {
+        "home": (pages["home (Wagtail, live blocks)"], ""),
+        "a tour": (pages["tour with 60 departures"], ""),
+        "a gingerbread product": (pages["gingerbread product"], ""),
+        "booking page": (pages["booking page"], ""),
+        "basket (signed in)": (signed["pages"]["customer: basket"][1], customer),
+        "payment page (signed in)": (signed["pages"]["customer: payment page"][1], customer),
+        "student's queue": (signed["pages"]["student: queue"][1], student),
+    }
+    return {name: lighthouse.score(site + path, cookie) for name, (path, cookie) in chosen.items()}
+
+
+def wrk_signed_in(url: str, cookies: list[str], seconds: int, connections: int) -> dict:
+    """wrk with each request carrying the next of `cookies` (bench/sessions.lua)."""
+    answer = requests.get(url, headers={"Cookie": cookies[0]}, timeout=60, allow_redirects=False)
+    if answer.status_code != 200:  # wrk would count a redirect to the sign-in page as served
+        raise SystemExit(f"{url} signed in: {answer.status_code}")
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listed:
+        listed.write("\n".join(cookies) + "\n")
+    script = ["-s", str(ROOT / "bench" / "sessions.lua")]
+    try:
+        wrk(url, 2, connections, script, listed.name)  # warm-up
+        return wrk(url, seconds, connections, script, listed.name)
+    finally:
+        os.unlink(listed.name)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -263,16 +352,10 @@ def main() -> int:
         print("make bench needs wrk: apt install wrk", file=sys.stderr)
         return 1
     sys.path.insert(0, str(ROOT))
+    from bench import lighthouse
     from bench.rush import gunicorn, localstripe, rush, summary
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    if database_url.startswith("postgres"):
-        database_url = _bench_database(database_url)
-    else:
-        db = ROOT / "var" / "bench-site.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        database_url = f"sqlite:///{db}"
+    database_url = fresh_database("bench-site")
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     cache_dir = tempfile.mkdtemp(prefix="bench-cache-")
     env = production_env(database_url, static_root, cache_dir)
@@ -291,7 +374,7 @@ def main() -> int:
         .stdout.strip()
         .splitlines()[-1]
     )
-    results = {}
+    results, signed_results = {}, {}
     with (
         open(ROOT / "var" / "bench-gunicorn.log", "w") as log,
         localstripe() as stripe,
@@ -300,6 +383,12 @@ def main() -> int:
         for name, path in prepared["pages"].items():
             wrk(site + path, 2, args.connections)  # warm-up
             results[name] = wrk(site + path, args.seconds, args.connections)
+        signed = prepared["signed_in"]
+        for name, (who, path) in signed["pages"].items():
+            signed_results[name] = wrk_signed_in(
+                site + path, signed["cookies"][who], args.seconds, args.connections
+            )
+        scores = lighthouse_scores(site, prepared)
         for path in prepared["watch"].values():
             for _ in range(2):  # kept (and what it shows noted) before the rush starts
                 requests.get(site + path, timeout=30)
@@ -335,6 +424,38 @@ def main() -> int:
             f"{row['errors']} | {row['rps'] / base:.2f} | "
             f"{prepared['queries'][name]['rendered']} | {prepared['queries'][name]['cached']} |"
         )
+    signed = prepared["signed_in"]
+    lines += [
+        "",
+        "Signed in (bench/signed_in.py): each wrk connection a session of its own (a customer, "
+        "a student, a teacher), in the same run as the bare view above; the customer's basket "
+        "holds three lines, the teacher's report covers 10,000 orders. Queries: with the data "
+        "as built and with ten times the data (the customer's orders, the queue, the "
+        "manifest's bookings, the report's orders; a basket and an order of 30 lines)",
+        "",
+        "| page | req/s | p50 ms | p99 ms | errors | ÷ bare view | queries | queries, 10× data |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in signed_results.items():
+        lines.append(
+            f"| {name} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | "
+            f"{row['errors']} | {row['rps'] / base:.2f} | {signed['queries'][name]} | "
+            f"{signed['queries_large'][name]} |"
+        )
+    lines += [
+        "",
+        "Lighthouse (bench/lighthouse.py: npm lighthouse, Debian's Chromium headless, mobile), "
+        "the same server; the basket, payment page and queue signed in (their pages ask not "
+        "to be indexed, so Lighthouse's SEO check of them fails by design)",
+        "",
+        *lighthouse.table(scores),
+        "",
+        *(
+            f"- {name}: below 100 on {', '.join(row['failed'])}"
+            for name, row in scores.items()
+            if row["failed"]
+        ),
+    ]
     told = rushed["results"]
     lines += [
         "",

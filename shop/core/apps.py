@@ -49,7 +49,9 @@ class CoreConfig(AppConfig):
         post_migrate.connect(_ensure_groups, dispatch_uid="shop.core.ensure_groups")
         from shop.core import access  # noqa: F401  (registers the access table's check)
         from shop.core.freshness import connect_content_signals, connect_signals
+        from shop.core.permission_cache import connect_permission_signals
 
         connect_signals()
         connect_content_signals()
+        connect_permission_signals()
         _ensure_missing_product_image()

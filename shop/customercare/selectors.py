@@ -9,7 +9,6 @@ from oscar.core.loading import get_model
 
 from shop.bookings.models import Ticket
 from shop.customercare.services import order_status_label
-from shop.partner.strategy import departure_of
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -27,36 +26,41 @@ class CustomerOrderRow:
 def customer_orders_page(user, page_number, *, per_page: int = 20):
     """One page of the customer's orders, newest first; its `object_list` holds a
     CustomerOrderRow per order, with what the order holds, read in a fixed number of queries
-    (not one per order)."""
+    (not one per order). Each product and tour is read once however many of the orders hold
+    it: a copy per line, each with its own translations, cost more than the queries."""
+    from django.db.models import prefetch_related_objects
+
+    from shop.bookings.models import Departure
+
     orders = (
         Order.objects.filter(user=user)
         .order_by("-date_placed", "-pk")
         .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=Line.objects.select_related("product__departure").prefetch_related(
-                    "product__translations"
-                ),
-            ),
-            Prefetch(
-                "tickets",
-                queryset=Ticket.objects.select_related("departure__tour__product")
-                .prefetch_related("departure__tour__product__translations")
-                .order_by("departure__starts_at", "pk"),
-            ),
+            "lines",
+            Prefetch("tickets", queryset=Ticket.objects.order_by("departure__starts_at", "pk")),
         )
     )
     page = Paginator(orders, per_page).get_page(page_number)
+    orders = list(page.object_list)
+    product_ids = {line.product_id for order in orders for line in order.lines.all()}
+    product_ids.discard(None)
+    booked = {ticket.departure_id for order in orders for ticket in order.tickets.all()}
+    departures = Departure.objects.select_related("tour__product").in_bulk(product_ids | booked)
+    goods = get_model("catalogue", "Product").objects.in_bulk(product_ids - set(departures))
+    tours = {d.tour.product_id: d.tour.product for d in departures.values()}
+    prefetch_related_objects([*goods.values(), *tours.values()], "translations")
+    for departure in departures.values():
+        departure.tour.product = tours[departure.tour.product_id]
     rows = []
-    for order in page.object_list:
+    for order in orders:
         row = CustomerOrderRow(order=order, status_label=order_status_label(order))
         for ticket in order.tickets.all():
-            departure = ticket.departure
+            departure = departures[ticket.departure_id]
             row.bookings.append((departure.tour.product.get_title(), departure.local_starts_at))
         for line in order.lines.all():
-            product = line.product
-            if product is not None and departure_of(product) is not None:
+            if line.product_id in departures:
                 continue  # shown with its booking
+            product = goods.get(line.product_id)
             title = product.get_title() if product is not None else line.title
             row.goods.append((title, line.quantity))
         rows.append(row)

@@ -137,6 +137,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's permissions from the cache (shop/core/permission_cache.py).
+    "shop.core.permission_cache.PermissionCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Who may open which door: the access table (shop/core/access.py), before any view runs.
     "shop.core.access.AccessMiddleware",
@@ -171,7 +173,8 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "oscar.apps.search.context_processors.search_form",
                 "oscar.apps.checkout.context_processors.checkout",
-                "oscar.apps.communication.notifications.context_processors.notifications",
+                # Not Oscar's notifications processor: it counted unread notifications with a
+                # query on every signed-in page, for a badge only Oscar's own layout shows.
                 "oscar.core.context_processors.metadata",
                 "shop.core.context_processors.site_chrome",
                 "shop.core.context_processors.storefront_version",

@@ -88,3 +88,17 @@ def test_a_tour_lists_its_departures_as_offers(client):
     assert [o["availability"].rsplit("/", 1)[1] for o in data["offers"]] == ["InStock", "SoldOut"]
     assert data["offers"][0]["url"].endswith(f"?departure={first.pk}")
     assert "url" not in data["offers"][1]  # nothing to book
+
+
+def test_a_product_without_a_description_is_described_by_the_site(client):
+    """Search engines and Lighthouse want every page described: a product with no text of
+    its own says what the site is, one with a description says that."""
+    plain = make_gingerbread(title="Пряник «Омуль»")
+    html = client.get(plain.get_absolute_url()).content.decode()
+    described = re.search(r'<meta name="description" content="([^"]*)">', html).group(1)
+    assert "Байкальск" in described
+
+    plain.description = "<p>Медовый пряник с глазурью в виде нерпы.</p>"
+    plain.save()
+    html = client.get(plain.get_absolute_url()).content.decode()
+    assert '<meta name="description" content="Медовый пряник с глазурью в виде нерпы.">' in html

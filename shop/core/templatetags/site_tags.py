@@ -1,11 +1,27 @@
+import functools
+
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import translate_url as django_translate_url
+from django.utils import translation
 from wagtail.models import Page, Site
 
 from catalogue.translation import active_language
 
 register = template.Library()
+
+
+def translate_url(url: str, code: str) -> str:
+    """Django's translate_url, remembered: every page asks it for each language twice (the
+    language switch and the head links), and each answer costs a resolve and a reverse. The
+    answer depends only on the address, the language it is read in and the one asked for
+    (the URL patterns never change while the process runs)."""
+    return _translated(url, translation.get_language(), code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(url: str, current: str | None, code: str) -> str:
+    return django_translate_url(url, code)
 
 
 @register.filter
