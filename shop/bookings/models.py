@@ -498,10 +498,14 @@ class ChangeKind(models.TextChoices):
 
 
 class ChangeStatus(models.TextChoices):
-    # A move to a dearer date waits for the difference to be paid (the payment layer will
-    # offer that step); nothing about the booking changes until it is applied.
+    # A move to a dearer date waits for the difference to be paid (shop/payments/
+    # supplements.py); nothing about the booking changes until it is applied.
     AWAITING_PAYMENT = "awaiting_payment", _("Waiting for the difference to be paid")
     APPLIED = "applied", _("Done")
+    # Not applied, nothing charged: the date filled while the customer paid, or the pay step
+    # was abandoned and ran out. The booking is as it was.
+    NOT_APPLIED = "not_applied", _("Not done: the booking is unchanged")
+    EXPIRED = "expired", _("Not paid in time: the booking is unchanged")
 
 
 class BookingChange(models.Model):
@@ -546,6 +550,11 @@ class BookingChange(models.Model):
         blank=True,
         related_name="+",
     )
+    # The key of the supplementary payment attempt whose money applied the change (a move to
+    # a dearer date): another attempt for the same change is released, never captured.
+    paid_with = models.CharField(max_length=32, blank=True)
+    # Why a change waiting for payment was not applied, in the customer's language.
+    message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 

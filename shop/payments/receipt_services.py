@@ -63,7 +63,20 @@ def receipt_body_for(attempt, items: list[dict]) -> dict:
 
 def payment_receipt_prepare(attempt) -> Receipt:
     """The receipt to send with the attempt's payment (unsaved: kept once the provider has
-    accepted the payment), from the basket as the customer sees it now."""
+    accepted the payment), from the basket as the customer sees it now (a supplementary
+    payment: from the change it pays for, see supplements.py)."""
+    if attempt.is_supplementary:
+        from shop.payments.supplements import supplement_receipt_items
+
+        return Receipt(
+            kind=ReceiptKind.PAYMENT,
+            attempt=attempt,
+            order=attempt.for_order,
+            key=f"payment-{attempt.key}",
+            amount=attempt.amount,
+            items=supplement_receipt_items(attempt),
+            tax_system_code=settings.RECEIPT_TAX_SYSTEM_CODE or None,
+        )
     basket = basket_for_payment(attempt, lock=False)
     method, _address = shipping_for(attempt, basket)
     charge = method.calculate(basket).incl_tax
@@ -119,9 +132,7 @@ def payment_receipt_paid(attempt, order) -> None:
                 "attempt": attempt,
                 "order": order,
                 "amount": attempt.amount,
-                "items": receipts.receipt_items(
-                    receipts.order_receipt_lines(order), attempt.amount
-                ),
+                "items": _items_paid(attempt, order),
             },
         )
     departures = {
@@ -134,6 +145,14 @@ def payment_receipt_paid(attempt, order) -> None:
         transaction.on_commit(
             lambda d=departure_id, s=starts_at: _settlement_schedule(order.pk, d, s), robust=True
         )
+
+
+def _items_paid(attempt, order) -> list[dict]:
+    if attempt.is_supplementary:
+        from shop.payments.supplements import supplement_receipt_items
+
+        return supplement_receipt_items(attempt)
+    return receipts.receipt_items(receipts.order_receipt_lines(order), attempt.amount)
 
 
 def _payment_items(attempt) -> list[dict]:

@@ -485,6 +485,9 @@ SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
 # How long seats freed on a sold-out departure are held for the next on its waiting list
 # (shop/bookings/waitlist.py); never past the departure's booking cut-off.
 WAITLIST_HOLD_HOURS = env.int("WAITLIST_HOLD_HOURS", default=12)
+# How long a move to a dearer date waits for its difference to be paid before it runs out (the
+# booking stays as it was); YooKassa itself cancels a payment left unconfirmed for an hour.
+BOOKING_CHANGE_PAYMENT_MINUTES = env.int("BOOKING_CHANGE_PAYMENT_MINUTES", default=60)
 
 # --- Payments ---
 # The providers customers may pay with, in the order the payment page offers them: YooKassa
