@@ -371,11 +371,21 @@ def settlement_receipts_send_due(now=None) -> int:
 
 def settlement_receipt_send(*, order, departure) -> Receipt | None:
     """The settlement receipt of `order`'s lines for `departure`, sent once (None when
-    nothing prepaid is left on them: cancelled or refunded in full)."""
+    nothing prepaid is left on them: cancelled or refunded in full). A difference paid for a
+    move to a dearer date was an advance of its own: its payment gets its own settlement
+    receipt (each offsets its own prepayment); the checkout's is returned."""
     attempt = getattr(order, "payment_attempt", None)
     if attempt is None or attempt.status != AttemptStatus.PAID:
         return None
-    key = f"settlement-{order.pk}-{departure.pk}"
+    supplements = order.supplementary_attempts.filter(status=AttemptStatus.PAID).order_by("pk")
+    for supplement in supplements:
+        _settlement_send(
+            order, departure, supplement, f"settlement-{order.pk}-{departure.pk}-{supplement.pk}"
+        )
+    return _settlement_send(order, departure, attempt, f"settlement-{order.pk}-{departure.pk}")
+
+
+def _settlement_send(order, departure, attempt, key) -> Receipt | None:
     receipt = Receipt.objects.filter(key=key).first()
     if receipt is None:
         receipt = _settlement_record(order, departure, attempt, key)

@@ -10,6 +10,7 @@ The tour, its dates and the paid order are test_changes.py's fixtures, imported 
 
 import datetime as dt
 import json
+import threading
 import time
 from decimal import Decimal
 
@@ -17,16 +18,20 @@ import pytest
 import stripe as stripe_library
 from django.core import mail
 from django.core.management import call_command
+from django.db import connections
+from django.test import Client
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
 from shop.bookings.changes import booking_changes_expire
 from shop.bookings.models import BookingChange, ChangeStatus, Ticket, TicketVoid
+from shop.core.roles import TEACHERS
 from shop.payments.models import AttemptStatus, PaymentAttempt, ProcessedEvent, Receipt
 from shop.payments.providers import stripe, yookassa
 from shop.payments.providers.base import PaymentState
-from shop.payments.services import attempts_reconcile, order_refundable
+from shop.payments.receipt_services import settlement_receipt_send
+from shop.payments.services import attempt_settle, attempts_reconcile, order_refundable
 from tests.bookings.helpers import (
     book,
     change_path,
@@ -36,6 +41,7 @@ from tests.bookings.helpers import (
     ticket_of,
 )
 from tests.bookings.test_changes import dates, order, submit, tour  # noqa: F401
+from tests.factories import make_member
 from tests.payments.helpers import (
     CARD_DECLINED,
     card_token,
@@ -142,8 +148,13 @@ def test_a_guest_pays_the_difference_by_card_and_the_booking_moves(
     assert {(i["payment_subject"], i["payment_mode"]) for i in receipt.items} == {
         ("service", "full_prepayment")
     }
-    # The staff's order page lists both payments.
-    assert client.get(back.url).status_code == 200
+
+    # Staff see both payments on the order, in the workspace and in Oscar's dashboard.
+    staff = Client()
+    staff.force_login(make_member(TEACHERS, is_staff=True))
+    for page in (f"/team/orders/{order.number}/", f"/shop/dashboard/orders/{order.number}/"):
+        shown = staff.get(page).content.decode()
+        assert "Доплата за перенос на" in shown and supplement.provider_payment_id in shown, page
 
 
 @pytest.mark.payments
@@ -373,3 +384,60 @@ def test_yookassa_the_difference_carries_its_receipt_to_the_kopeck_and_the_notif
     assert ActivityEntry.objects.filter(action="booking.moved").count() == 1
     order.refresh_from_db()
     assert order.total_incl_tax == Decimal("2850.00")
+    # When the tour has run, each advance is settled by a receipt of its own.
+    settlement_receipt_send(order=order, departure=dates[3])
+    settled = Receipt.objects.filter(order=order, kind="settlement")
+    assert sorted(r.amount for r in settled) == [Decimal("600.00"), Decimal("2250.00")]
+    assert {i["payment_mode"] for r in settled for i in r.items} == {"full_payment"}
+    assert settled.get(amount=600).attempt == PaymentAttempt.objects.get(for_order=order)
+
+
+@pytest.mark.payments
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_customers_paying_for_the_last_seats_of_a_date_one_moves_the_other_pays_nothing(
+    client, dates
+):
+    """Two paid bookings of three, each moving to the dearer date where three seats are left,
+    both authorised; the returns and notifications settle them at the same moment: one moves
+    and is charged, the other is released (nothing charged, its booking as it was)."""
+    from tests.bookings.helpers import book_and_pay
+
+    second = Client()
+    orders = [book_and_pay(client, dates[0]), book_and_pay(second, dates[0], email="b@example.com")]
+    StockRecord.objects.filter(product_id=dates[3].pk).update(num_allocated=7)
+    for browser, each in zip((client, second), orders, strict=True):
+        url = change_path(each, ticket_of(each), "date")
+        confirm = browser.get(url, {"to": dates[3].pk}).content.decode()
+        pay_url = browser.post(url, {"key": form_key(confirm), "to": dates[3].pk}).url
+        assert authorise_by_card(browser, pay_url)["status"] == "authorized"
+    attempts = list(PaymentAttempt.objects.filter(for_order__in=orders))
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def settle(attempt_id):
+        try:
+            barrier.wait(timeout=10)
+            attempt_settle(PaymentAttempt.objects.get(pk=attempt_id))
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=settle, args=(a.pk,)) for a in attempts * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors, errors
+    states = sorted(
+        (a.status, stripe.retrieve(a.provider_payment_id).state)
+        for a in PaymentAttempt.objects.filter(for_order__in=orders)
+    )
+    assert states == [
+        (AttemptStatus.NOT_PLACED, PaymentState.CANCELED),
+        (AttemptStatus.PAID, PaymentState.CAPTURED),
+    ]
+    assert seats_sold(dates[3]) == 10 and seats_sold(dates[0]) == 3
+    assert sorted(ticket_of(o).departure_id for o in orders) == [dates[0].pk, dates[3].pk]
+    assert ActivityEntry.objects.filter(action="booking.moved").count() == 1
