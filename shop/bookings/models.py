@@ -577,6 +577,57 @@ class BookingChange(models.Model):
         return f"booking-change-{self.pk}"
 
 
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the customer's choice")
+    REBOOKED = "rebooked", _("Another date chosen")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class RebookOffer(models.Model):
+    """A paid order's bookings on a departure we cancelled, offered another date of the same
+    tour instead of the refund (shop/bookings/rebooking.py).
+
+    Its seats are released and tickets void at once; the refund (`amount`) waits until the
+    customer asks for it, chooses a date (then only a cheaper date's difference goes back), or
+    `refund_by` passes. The refund's key is the departure cancellation's, so it is made once
+    whichever way it goes.
+    """
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="+")
+    departure = models.ForeignKey(Departure, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("Refund"), max_digits=12, decimal_places=2)
+    # The order lines the cancellation cancelled (what a new date would carry).
+    lines = models.JSONField(default=list)
+    refund_by = models.DateTimeField(_("Refunded automatically on"))
+    status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    to_departure = models.ForeignKey(
+        Departure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The change that rebooked it (its form's key, its new ticket, a cheaper date's refund).
+    change = models.OneToOneField(
+        BookingChange, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["refund_by", "pk"]
+        verbose_name = _("Another date instead of the refund")
+        verbose_name_plural = _("Other dates instead of the refund")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "departure"], name="one_offer_per_booking"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="offer_refund_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["refund_by"], name="offer_open_due", condition=models.Q(status="open")
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.departure_id} ({self.status})"
+
+
 class WaitStatus(models.TextChoices):
     WAITING = "waiting", _("Waiting")
     OFFERED = "offered", _("Seats held")

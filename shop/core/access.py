@@ -185,6 +185,7 @@ ROUTES: dict[str, Area] = {
     "customercare:booking-pay": STOREFRONT,
     "customercare:booking-pay-card": STOREFRONT,
     "customercare:booking-pay-yookassa": STOREFRONT,
+    "customercare:rebook": STOREFRONT,
     "bookings:waitlist": STOREFRONT,
     "bookings:waitlist-hold": STOREFRONT,
     # The tourist's one-time feedback link; its signature is the door.

@@ -439,3 +439,92 @@ def change_move_path(change) -> str:
             "code": change.ticket.code,
         },
     )
+
+
+# --- Another date instead of the refund (a departure we cancelled) -------------------------
+
+
+class RebookView(PrivatePageMixin, TemplateView):
+    """The page the cancellation e-mail links to: the tour's other dates (same price or
+    cheaper) instead of the refund, or the refund now; the deadline the refund waits for.
+    GET shows; a POST with its CSRF token and the form's key decides, once."""
+
+    template_name = "customercare/rebook.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from shop.bookings.models import RebookOffer
+
+        order = Order.objects.filter(number=kwargs["number"][:128]).first()
+        if order is None or not order.check_verification_hash(kwargs["token"][:200]):
+            raise Http404
+        self.offer = (
+            RebookOffer.objects.select_related("order", "departure__tour__product", "change")
+            .filter(order=order, departure_id=kwargs["departure"])
+            .first()
+        )
+        if self.offer is None:
+            raise Http404
+        self.order = order
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        from shop.bookings.models import OfferStatus
+        from shop.bookings.rebooking import rebook_quotes
+
+        context = super().get_context_data(**kwargs)
+        is_open = self.offer.status == OfferStatus.OPEN
+        quotes = rebook_quotes(self.offer) if is_open else []
+        chosen = kwargs.get("chosen") or row_id(self.request.GET.get("to"))
+        context.update(
+            {
+                "order": self.order,
+                "offer": self.offer,
+                "is_open": is_open,
+                "quotes": quotes,
+                "chosen": next(
+                    (q for q in quotes if q.departure.pk == chosen and q.available), None
+                ),
+                "form": ChangeForm(),
+                "back_url": order_status_path(self.order),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from shop.bookings.rebooking import rebook_offer_accept, rebook_offer_refund
+
+        form = ChangeForm(request.POST)
+        if not form.is_valid():
+            return self.refuse(_("This form is damaged: open the page again."))
+        try:
+            if request.POST.get("action") == "refund":
+                rebook_offer_refund(offer=self.offer)
+                text = _(
+                    "%(amount)s goes back to your card; banks usually show it within a few days."
+                ) % {"amount": currency(self.offer.amount)}
+            else:
+                target = Departure.objects.filter(pk=row_id(request.POST.get("to"))).first()
+                if target is None:
+                    return self.refuse(_("Choose one of the dates below."))
+                change = rebook_offer_accept(
+                    offer=self.offer,
+                    to_departure=target,
+                    key=form.cleaned_data["key"],
+                    user=request.user,
+                )
+                text = _(
+                    "Done: the booking is now on %(when)s. Here is its new ticket; the old one "
+                    "is void."
+                ) % {"when": change.to_departure.local_start_label()}
+                if change.refund_amount > 0:
+                    text = f"{text} {_refund_words(change)}"
+        except ChangeRefused as refused:
+            return self.refuse(str(refused))
+        messages.success(request, text)
+        return HttpResponseRedirect(order_status_path(self.order), status=303)
+
+    def refuse(self, reason):
+        self.offer.refresh_from_db()
+        context = self.get_context_data()
+        context["error"] = reason
+        return self.render_to_response(context, status=400)

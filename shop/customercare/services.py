@@ -350,6 +350,8 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
             )
         if message.kind == MessageKind.DEPARTURE_CANCELLED:
             context["reason"] = _cancel_reason(message.details)
+            if refund_by := message.details.get("refund_by"):
+                context["refund_by"] = dt.datetime.fromisoformat(refund_by)
         if message.kind == MessageKind.FEEDBACK_REQUEST:
             from shop.feedback.services import feedback_already_given, feedback_url
 
@@ -428,10 +430,22 @@ def order_confirmation_queue(order) -> None:
 
 
 def departure_cancelled_queue(
-    *, order, departure, refunded, reason, note="", refund_pending=False, rebook_url=None
+    *,
+    order,
+    departure,
+    refunded,
+    reason,
+    note="",
+    refund_pending=False,
+    rebook_url=None,
+    offer=None,
 ) -> tuple[CustomerMessage | None, bool]:
     """The departure is cancelled (shop/bookings/cancellation.py): why (a CancelReason and
-    staff's words), what is refunded, and where to choose another date, if offered."""
+    staff's words), what is refunded, and, with another date offered (`offer`), where to
+    choose it or the refund now, what the refund will be and when it is made by itself."""
+    offered = {}
+    if offer is not None:
+        offered = {"offer_amount": str(offer.amount), "refund_by": offer.refund_by.isoformat()}
     return message_queue(
         kind=MessageKind.DEPARTURE_CANCELLED,
         order=order,
@@ -443,6 +457,7 @@ def departure_cancelled_queue(
             "reason": reason,
             "note": note,
             "rebook_url": rebook_url or "",
+            **offered,
         },
     )
 

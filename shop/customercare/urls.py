@@ -33,6 +33,12 @@ urlpatterns = [
         booking_views.BookingPayYooKassaView.as_view(),
         name="booking-pay-yookassa",
     ),
+    # Another date instead of the refund, when we cancelled a departure (its e-mail's link).
+    path(
+        "orders/<str:number>/<str:token>/rebook/<rowid:departure>/",
+        booking_views.RebookView.as_view(),
+        name="rebook",
+    ),
     path("tickets/<str:token>/", views.TicketView.as_view(), name="ticket"),
     path(
         "tickets/<str:token>/calendar.ics",

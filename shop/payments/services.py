@@ -532,6 +532,17 @@ def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, in
             logger.exception("Could not send refund %s", refund.pk)
             continue
         counts["refunds sent"] = counts.get("refunds sent", 0) + 1
+    # The backstop of a cancelled departure's scheduled refunds (bookings_settle and the task
+    # worker make them at their deadline).
+    from shop.bookings.rebooking import rebook_offers_refund_due
+
+    try:
+        due = rebook_offers_refund_due()
+    except Exception:
+        logger.exception("Could not make the refunds of cancelled departures that are due")
+        due = 0
+    if due:
+        counts["scheduled refunds sent"] = due
     checked = receipt_services.receipts_refresh()
     if checked:
         counts["receipts checked"] = checked
