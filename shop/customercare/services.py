@@ -21,7 +21,15 @@ from django.utils.translation import ngettext
 from django_tasks import task
 from oscar.core.loading import get_model
 
-from shop.bookings.models import BookingChange, ChangeKind, DepartureStatus, Ticket, TicketVoid
+from shop.bookings.models import (
+    BookingChange,
+    ChangeKind,
+    DepartureStatus,
+    OfferStatus,
+    RebookOffer,
+    Ticket,
+    TicketVoid,
+)
 from shop.bookings.options import booking_of
 from shop.bookings.ticket_documents import (
     site_url,
@@ -137,6 +145,11 @@ def order_summary(order) -> dict:
         BookingChange.objects.filter(order=order).select_related("to_departure__tour__product")
     )
     now = timezone.now()
+    # Departures we cancelled whose refund waits for the customer's choice of another date.
+    offers = {
+        offer.departure_id: offer
+        for offer in RebookOffer.objects.filter(order=order, status=OfferStatus.OPEN)
+    }
     refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
     refunds_by_key = {r.idempotency_key: r for r in refunds}
     for change in changes:
@@ -201,6 +214,13 @@ def order_summary(order) -> dict:
             path = {"number": order.number, "token": token, "code": ticket.code}
             b["cancel_path"] = reverse("customercare:booking-cancel", kwargs=path)
             b["move_path"] = reverse("customercare:booking-move", kwargs=path)
+        if state == "departure_cancelled" and departure.pk in offers:
+            offer = offers[departure.pk]
+            b["offer"] = offer
+            b["rebook_path"] = reverse(
+                "customercare:rebook",
+                kwargs={"number": order.number, "token": token, "departure": departure.pk},
+            )
         bookings.append(b)
         cancelled_fares += [
             {**fare, "title": b["title"], "starts_at": b["starts_at"]} for fare in _fares(gone)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from shop.activity.models import ActivityEntry
 from shop.bookings.models import OfferStatus, RebookOffer, Ticket
 from shop.bookings.tickets import CheckInError, ticket_check_in
+from shop.customercare.services import order_status_path
 from shop.payments.services import order_refundable
 from tests.bookings.helpers import (
     book_and_pay,
@@ -89,6 +90,7 @@ def test_three_bookings_one_rebooks_one_asks_for_the_refund_one_is_refunded_at_t
     # The first chooses the second date (same price): rebooked, nothing refunded.
     (first, first_order), (second, second_order), (_third, third_order) = customers
     link = rebook_link(first_order)
+    assert link in first.get(order_status_path(first_order)).content.decode()
     chosen = first.get(link, {"to": dates[1].pk}).content.decode()
     assert "Та же цена" in chosen
     with django_capture_on_commit_callbacks(execute=True):
