@@ -28,6 +28,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,19 +187,25 @@ def rebook_offer_refund(*, offer, actor=None):
 def rebook_offers_refund_due(now=None) -> int:
     """Refund every offer whose time is up, and send again those a provider did not confirm
     (bookings_settle and the payment reconciliation call it). Returns how many were sent."""
-    from shop.bookings.cancellation import refund_key
+    from shop.payments.models import Refund
 
     now = now or timezone.now()
     sent = 0
     due = RebookOffer.objects.filter(status=OfferStatus.OPEN, refund_by__lte=now)
-    refunded = RebookOffer.objects.filter(status=OfferStatus.REFUNDED).select_related("order")
-    missing = [
-        o
-        for o in refunded
-        if not o.order.refunds.filter(idempotency_key=refund_key(o.departure, o.order)).exists()
-    ]
+    # Decided, but the refund never reached the payment layer (a crash right after).
+    key = Concat(
+        Value("departure-"),
+        Cast("departure_id", CharField()),
+        Value("-order-"),
+        Cast("order_id", CharField()),
+    )
+    missing = (
+        RebookOffer.objects.filter(status=OfferStatus.REFUNDED)
+        .annotate(key=key)
+        .filter(~Exists(Refund.objects.filter(idempotency_key=OuterRef("key"))))
+    )
     with system_process(SystemProcess.BOOKING_CHANGE):
-        for offer in [*due.order_by("pk"), *missing]:
+        for offer in [*due.order_by("pk"), *missing.order_by("pk")]:
             if rebook_offer_refund(offer=offer, actor=system()) is not None:
                 sent += 1
     return sent

@@ -22,8 +22,6 @@ back and forth that never moved. When the tour has run, the settlement receipt o
 payment (the first and this one) offsets its own advance (receipt_services.py).
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.utils import timezone, translation
 
@@ -113,11 +111,3 @@ def supplements_settle(change) -> bool:
         except (providers.PaymentUnavailable, providers.PaymentRejected):
             done = False
     return done
-
-
-def supplements_paid(order) -> Decimal:
-    """What the order's supplementary payments took."""
-    return sum(
-        (a.amount for a in order.supplementary_attempts.all() if a.status == AttemptStatus.PAID),
-        Decimal("0.00"),
-    )

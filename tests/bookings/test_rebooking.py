@@ -182,3 +182,26 @@ def test_refund_at_once_from_the_dashboard_still_refunds_at_once(
             m for m in mail.outbox if m.to == [order.guest_email] and "отмен" in m.subject
         ]
         assert "/rebook/" not in message.body
+
+
+def test_a_refund_decided_but_never_sent_and_one_past_its_deadline_are_caught_up(
+    client, manager, customers, dates, django_capture_on_commit_callbacks
+):
+    from shop.payments.services import attempts_reconcile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel(client, manager, dates[0], "offer")
+    (_b1, crashed), (_b2, overdue), (_b3, waiting) = customers
+    # The customer asked, and the process died before the payment layer was called.
+    RebookOffer.objects.filter(order=crashed).update(status=OfferStatus.REFUNDED)
+    # The deadline passed while neither the task worker nor cron ran.
+    RebookOffer.objects.filter(order=overdue).update(
+        refund_by=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    call_command("bookings_settle")
+    attempts_reconcile(older_than_seconds=0)  # the backstop finds nothing more to do
+
+    assert money_kept_and_refunded(crashed) == (Decimal("0.00"), PAID)
+    assert money_kept_and_refunded(overdue) == (Decimal("0.00"), PAID)
+    assert money_kept_and_refunded(waiting) == (PAID, Decimal("0.00"))
