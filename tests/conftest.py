@@ -353,8 +353,10 @@ def _receipt_money(items: list[dict]) -> list[dict]:
 def _money_of_one_payment(provider, remote, yookassa):
     from decimal import Decimal
 
+    from django.db.models import Q, Sum
+
     from shop.payments import receipts
-    from shop.payments.models import PaymentAttempt, RefundStatus
+    from shop.payments.models import PaymentAttempt, Receipt, RefundStatus
 
     attempt = PaymentAttempt.objects.filter(
         provider=provider.code, provider_payment_id=remote.id
@@ -366,25 +368,42 @@ def _money_of_one_payment(provider, remote, yookassa):
     # Every refund the provider made is one the shop recorded, and only once.
     assert sorted(r.id for r in theirs) == sorted(r.provider_refund_id for r in ours), remote.id
     assert refunded == sum((r.amount for r in ours), Decimal("0.00")) == remote.refunded
-    placed = attempt.order is not None and attempt.order.status in ("Paid", "Cancelled")
+    # A supplementary payment (a dearer date's difference) is its order's once it applied
+    # the change it paid for.
+    order = attempt.paid_order
+    placed = order is not None and order.status in ("Paid", "Cancelled")
+    if attempt.is_supplementary:
+        placed = placed and attempt.booking_change.paid_with == attempt.key
     assert placed or refunded == remote.amount, (attempt, "money neither ordered nor refunded")
-    if attempt.order is not None:
-        assert PaymentAttempt.objects.filter(order=attempt.order).count() <= 1
-        # Captured = kept + refunded, with what the order kept from Oscar's own books.
-        (source,) = attempt.order.sources.all()
+    if placed:
+        assert PaymentAttempt.objects.filter(order=order).count() <= 1
+        # Captured = kept + refunded, per payment, with what the order kept from Oscar's own
+        # books (one payment source per payment); the order's total is what its payments took.
+        sources = list(order.sources.all())
+        source = next((s for s in sources if s.reference == remote.id), None)
+        if source is None and len(sources) == 1:
+            source = sources[0]
         kept = source.amount_debited - source.amount_refunded
-        assert remote.amount == attempt.order.total_incl_tax == kept + refunded, remote.id
+        assert remote.amount == source.amount_debited == kept + refunded, remote.id
+        paid = PaymentAttempt.objects.filter(
+            Q(order=order) | Q(for_order=order), status="paid"
+        ).aggregate(total=Sum("amount"))["total"]
+        assert paid == order.total_incl_tax, (order.number, paid)
     if yookassa is None or provider.code != "yookassa":
         return
     sent = yookassa.control(f"/_test/receipts?payment_id={remote.id}&source=payment")
     assert len(sent) == 1, (remote.id, sent)
     assert receipts.items_total(sent[0]["items"]) == remote.amount
-    if attempt.order is not None:
-        expected = receipts.receipt_items(
-            receipts.order_receipt_lines(attempt.order), remote.amount
-        )
+    if placed and not order.booking_changes.filter(kind="move").exists():
+        expected = receipts.receipt_items(receipts.order_receipt_lines(order), remote.amount)
         assert _receipt_money(sent[0]["items"]) == _receipt_money(
             receipts.for_provider(expected)
+        ), remote.id
+    elif placed:
+        # Lines repriced by a move since: the receipt sent is the one the shop recorded.
+        (recorded,) = Receipt.objects.filter(attempt=attempt, kind="payment")
+        assert _receipt_money(sent[0]["items"]) == _receipt_money(
+            receipts.for_provider(recorded.items)
         ), remote.id
     for refund in ours:
         (refund_receipt,) = yookassa.control(

@@ -67,6 +67,12 @@ def system_process(process: str):
         _current_process.reset(token)
 
 
+def current_process() -> SystemProcess:
+    """The automatic process the caller runs in (CHECKOUT outside any other: a customer's own
+    request)."""
+    return _current_process.get()
+
+
 def system(process: str | None = None) -> SystemActor:
     """The shop acting by itself, in the given process or the one the caller set."""
     process = process or _current_process.get()

@@ -66,6 +66,8 @@ PERIOD_DELETED = "period.deleted"
 BOOKING_CANCELLED = "booking.cancelled"
 BOOKING_PART_CANCELLED = "booking.part_cancelled"
 BOOKING_MOVED = "booking.moved"
+# A departure we cancelled: the refund chosen (or due) instead of another date.
+BOOKING_REFUND_CHOSEN = "booking.refund_chosen"
 WAITLIST_SEATS_HELD = "waitlist.held"
 WAITLIST_HOLD_ENDED = "waitlist.released"
 WAITLIST_BOOKED = "waitlist.booked"
@@ -396,6 +398,14 @@ _KINDS += [
         _booking_part_cancelled,
     ),
     ActionKind(BOOKING_MOVED, gettext_lazy("Booking moved to another date"), ORDER, _booking_moved),
+    ActionKind(
+        BOOKING_REFUND_CHOSEN,
+        gettext_lazy("Refund instead of another date"),
+        ORDER,
+        lambda before, after: (
+            _("%(amount)s ₽ refunded instead of another date") % {"amount": _amount(after)}
+        ),
+    ),
     ActionKind(
         WAITLIST_SEATS_HELD,
         gettext_lazy("Seats held for the waiting list"),

@@ -10,7 +10,11 @@ automatically, shop/bookings/go_no_go.py) all call `departure_cancel_for_everyon
 2. after that commits, and never under a lock, each order is refunded what its lines on the
    departure cost, through the payment layer only, with one key per departure and order: a
    second run never refunds twice, and sends again a refund the provider did not confirm;
-3. each customer is e-mailed once, in the order's language, with the reason and the refund.
+   or, when the staff member offers another date (`offer_rebooking`; the go/no-go's
+   automatic cancellation does), the refund is scheduled instead: shop/bookings/rebooking.py
+   makes it when the customer asks, or at the offer's deadline, unless they choose a date;
+3. each customer is e-mailed once, in the order's language, with the reason, the refund, and
+   with an offer the link to choose another date or the refund now, and the deadline.
 
 Every step is in the activity log under the actor: a member of staff, or the system when the
 go/no-go check cancels by itself.
@@ -28,6 +32,7 @@ from shop.activity import kinds
 from shop.activity.actors import SystemActor
 from shop.activity.services import activity_record
 from shop.bookings.models import CancelReason, Departure, DepartureStatus
+from shop.bookings.rebooking import rebook_offer_make, rebook_possible
 from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
 
 Line = get_model("order", "Line")
@@ -45,6 +50,7 @@ class CancellationOutcome:
     cancelled_now: bool = False  # False: it was cancelled before (a second run)
     orders: int = 0  # bookings cancelled by this run
     refunded: int = 0  # refunds the payment provider confirmed in this run
+    offered: int = 0  # bookings offered another date, their refunds scheduled
     failed: list[tuple[str, str]] = field(default_factory=list)  # (order number, why)
 
 
@@ -54,17 +60,16 @@ def refund_key(departure, order) -> str:
 
 
 def departure_rebook_url(order, departure) -> str | None:
-    """Where the customer of `order` can choose another date instead of the refund, or None.
+    """Where the customer of `order` can choose another date instead of the refund (the
+    offer's signed page, shop/bookings/rebooking.py), or None when no date was offered."""
+    from shop.bookings.models import OfferStatus, RebookOffer
+    from shop.bookings.rebooking import rebook_offer_path
+    from shop.customercare.services import site_url
 
-    The hook for the customer's own date change: a move to another date is carried out by
-    one service only, `booking_move` / `booking_change_apply` of shop/bookings/changes.py
-    (seat-safe, new ticket, refund of a cheaper date). That move needs the booking still paid
-    for; here the booking has just been refunded in full, so another date costs its whole
-    price and needs the payment layer's "pay the difference" step (a `BookingChange` awaiting
-    payment, applied once paid), which it does not offer yet. Until it does, this offers
-    nothing and the e-mail speaks of the refund only.
-    """
-    return None
+    offer = RebookOffer.objects.filter(order=order, departure=departure).first()
+    if offer is None or offer.status != OfferStatus.OPEN:
+        return None
+    return site_url(rebook_offer_path(offer))
 
 
 def reason_text(reason: str, note: str = "") -> str:
@@ -77,9 +82,17 @@ def reason_text(reason: str, note: str = "") -> str:
 
 
 def departure_cancel_for_everyone(
-    *, departure, actor, reason: str, note: str = "", only_below_minimum: bool = False
+    *,
+    departure,
+    actor,
+    reason: str,
+    note: str = "",
+    only_below_minimum: bool = False,
+    offer_rebooking: bool = False,
 ) -> CancellationOutcome:
     """Cancel the departure, every booking on it, refund and tell each customer; see above.
+    With `offer_rebooking`, paid bookings are offered another date (when the tour has one
+    with seats) and their refunds wait for the customer's choice or the deadline.
 
     `reason` is a CancelReason; `note` says more in staff's words (required for "another
     reason"); `actor` is a member of staff or `system(...)`. With `only_below_minimum` the
@@ -150,9 +163,36 @@ def departure_cancel_for_everyone(
         amounts.setdefault(refund.order_id, refund.amount)
     Order = get_model("order", "Order")
     orders = Order.objects.in_bulk(list(amounts))
+    offering = offer_rebooking and rebook_possible(departure)
     for order_id in sorted(amounts):
-        _refund_and_tell(orders[order_id], departure, amounts[order_id], actor, outcome)
+        order = orders[order_id]
+        if (
+            offering
+            and order_id in cancelled_lines
+            and _offer(order, departure, amounts, cancelled_lines)
+        ):
+            _tell_customer(order, departure, Decimal("0"), actor, False)
+            outcome.offered += 1
+            continue
+        _refund_and_tell(order, departure, amounts[order_id], actor, outcome)
     return outcome
+
+
+def _offer(order, departure, amounts, cancelled_lines) -> bool:
+    """Another date instead of the refund, for a booking that was paid for (a free one has
+    nothing to wait for)."""
+    from shop.payments.services import order_refundable
+
+    amount = min(amounts[order.pk], order_refundable(order))
+    if amount <= 0:
+        return False
+    rebook_offer_make(
+        order=order,
+        departure=departure,
+        amount=amount,
+        lines=[line.pk for line in cancelled_lines[order.pk]],
+    )
+    return True
 
 
 def _people_booked(departure) -> int:
@@ -200,6 +240,7 @@ def _tell_customer(order, departure, amount, actor, refund_pending) -> None:
             note=departure.status_reason,
             refund_pending=refund_pending,
             rebook_url=departure_rebook_url(order, departure),
+            offer=_open_offer(order, departure),
         )
         if created:
             activity_record(
@@ -209,3 +250,11 @@ def _tell_customer(order, departure, amount, actor, refund_pending) -> None:
                 departure=departure,
                 after={"message": message.key, "kind": message.kind},
             )
+
+
+def _open_offer(order, departure):
+    from shop.bookings.models import OfferStatus, RebookOffer
+
+    return RebookOffer.objects.filter(
+        order=order, departure=departure, status=OfferStatus.OPEN
+    ).first()

@@ -155,6 +155,10 @@ class MoveQuote:
         return max(-self.difference, Decimal("0.00"))
 
     @property
+    def to_pay(self) -> Decimal:
+        return max(self.difference, Decimal("0.00"))
+
+    @property
     def available(self) -> bool:
         return not self.refusal
 
@@ -209,14 +213,22 @@ def move_quote(booking: Booking, departure: Departure, now: dt.datetime) -> Move
     elif reason := stock_refusal(SEATS, left=row.seats_left, quantity=booking.people):
         quote.problem, quote.refusal = NO_SEATS, reason
     elif quote.difference > 0:
-        # Paying the difference is a step the payment layer does not offer yet: such a move
-        # would be recorded as waiting for payment (ChangeStatus.AWAITING_PAYMENT).
+        # Not a refusal: the move is recorded as waiting for the difference, paid through the
+        # payment layer (shop/payments/supplements.py) before it is applied.
         quote.problem = DEARER
-        quote.refusal = _(
-            "Costs %(amount)s more: a date change can only go to a date of the same or a lower "
-            "price."
-        ) % {"amount": currency(quote.difference)}
+        if not _pays_online(booking.order):
+            quote.refusal = _(
+                "Costs %(amount)s more: this booking was not paid online, so the difference "
+                "cannot be paid here. Please write to us."
+            ) % {"amount": currency(quote.difference)}
     return quote
+
+
+def _pays_online(order) -> bool:
+    """Whether the order was paid through a provider the difference can be paid with."""
+    from shop.payments.supplements import supplement_provider
+
+    return supplement_provider(order) is not None
 
 
 def booking_move_quotes(booking: Booking, now: dt.datetime | None = None) -> list[MoveQuote]:

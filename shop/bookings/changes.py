@@ -13,12 +13,17 @@ between is caught up by `bookings_settle` (`booking_changes_refund_missing`).
 Every change carries the one-time key of the form that asked for it: the same form sent twice
 (a double tap, a retried request) finds the first change and changes nothing more.
 
-Moving to a dearer date needs the difference paid first, a step the payment layer does not
-offer yet. The move is built for it: a change is recorded first and `booking_change_apply` is
-the one place that carries a move out, so a paid-difference step can record the change as
-AWAITING_PAYMENT and apply it once paid. Until then such dates are refused with the reason.
+Moving to a dearer date needs the difference paid first. `booking_move` then records the
+change as AWAITING_PAYMENT and changes nothing else; the payment layer's supplementary payment
+(shop/payments/supplements.py) authorises the difference, and `attempt_settle` calls
+`booking_change_apply_paid` under its lock, whichever comes first of the customer's return and
+the provider's notification: the move is applied once (the change remembers the attempt that
+paid it), then the money is captured. If the date filled meanwhile the change is NOT_APPLIED
+and the authorisation released: nothing charged, the booking as it was. A pay step left
+unfinished runs out (`booking_changes_expire`, from `bookings_settle` and the task worker).
 """
 
+import datetime as dt
 import logging
 import uuid
 from decimal import Decimal
@@ -26,12 +31,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 from oscar.core.loading import get_model
 
 from shop.activity import kinds
-from shop.activity.actors import SystemProcess, customer_of, system_process
+from shop.activity.actors import SystemProcess, customer_of, system, system_process
 from shop.activity.services import activity_record
 from shop.bookings.change_selectors import (
+    DEARER,
     Booking,
     booking_change_refusal,
     booking_load,
@@ -229,8 +236,8 @@ def booking_move(*, ticket: Ticket, to_departure: Departure, key: str, user=None
 
     The new date's seats are allocated (guarded) before the old ones are released, in one
     transaction: if the new date fills meanwhile, nothing changes. A cheaper date gives the
-    difference back (what was paid keeps its share of discounts); a dearer one is refused for
-    now (see the module's note).
+    difference back (what was paid keeps its share of discounts); a dearer one is recorded as
+    waiting for the difference to be paid and applied once it is (see the module's note).
     """
     if change := _existing(key, ticket):
         return change
@@ -257,6 +264,17 @@ def booking_move(*, ticket: Ticket, to_departure: Departure, key: str, user=None
         quote = move_quote(booking, target, now)
         if quote.refusal:
             raise ChangeRefused(quote.refusal)
+        # A form of the same booking sent for a dearer date before: that change is the one
+        # being paid for (the customer came back to the pay step), not a second one.
+        if quote.difference > 0 and (
+            waiting := BookingChange.objects.filter(
+                ticket=booking.ticket,
+                to_departure=target,
+                status=ChangeStatus.AWAITING_PAYMENT,
+                amount_due=quote.difference,
+            ).first()
+        ):
+            return waiting
         change = BookingChange.objects.create(
             key=key,
             order=booking.order,
@@ -271,16 +289,20 @@ def booking_move(*, ticket: Ticket, to_departure: Departure, key: str, user=None
             amount_due=max(quote.difference, Decimal("0.00")),
             by_user=_customer_user(booking.order, user),
         )
+        if change.status == ChangeStatus.AWAITING_PAYMENT:
+            _expire_later(change)
         return booking_change_apply(change, booking=booking, target=target)
 
 
-def booking_change_apply(change: BookingChange, *, booking=None, target=None) -> BookingChange:
+def booking_change_apply(
+    change: BookingChange, *, booking=None, target=None, actor=None
+) -> BookingChange:
     """Carry out a recorded move (inside the caller's transaction, rows locked): the one place
     a booking changes its date. A move still waiting for its difference to be paid is left
-    as it is."""
+    as it is (`booking_change_apply_paid` applies it once paid)."""
     if change.kind != ChangeKind.MOVE or change.applied_at is not None:
         return change
-    if change.amount_due > 0 and change.status == ChangeStatus.AWAITING_PAYMENT:
+    if change.amount_due > 0 and not change.paid_with:
         return change
     now = timezone.now()
     booking = booking or booking_load(change.ticket)
@@ -329,7 +351,7 @@ def booking_change_apply(change: BookingChange, *, booking=None, target=None) ->
     change.applied_at = now
     change.save(update_fields=["new_ticket", "status", "applied_at"])
     activity_record(
-        actor=customer_of(booking.order),
+        actor=actor or customer_of(booking.order),
         action=kinds.BOOKING_MOVED,
         order=booking.order,
         departure=target,
@@ -339,11 +361,132 @@ def booking_change_apply(change: BookingChange, *, booking=None, target=None) ->
             "starts_at": target.starts_at.isoformat(),
             "people": booking.people,
             "refund": str(change.refund_amount),
+            "paid": str(change.amount_due),
         },
     )
     _tell_customer(change, MessageKind.BOOKING_MOVED)
     _refund_after_commit(change)
     return change
+
+
+# --- A dearer date, once its difference is paid -----------------------------------------------
+
+
+def booking_change_apply_paid(*, change_id: int, paid_with: str, actor=None) -> BookingChange:
+    """Apply a move whose difference the payment `paid_with` (an attempt's key) has just
+    authorised, inside the caller's transaction (the payment layer's settle step, which holds
+    the attempt's lock and captures only after this commits).
+
+    Once: a change applied already by this payment is returned as it is; by another payment,
+    or no longer waiting (ran out, not applied), is refused, and the caller releases the
+    money. The booking and the new date are checked again as `booking_move` checks them, and
+    the difference must still be what is being paid. Raises ChangeRefused (the booking is
+    unchanged; the caller records why with `booking_change_not_applied`).
+    """
+    change = BookingChange.objects.select_related("ticket").get(pk=change_id)
+    booking = _lock(change.ticket)
+    change = BookingChange.objects.select_for_update().get(pk=change_id)
+    if change.paid_with:
+        if change.paid_with == paid_with:
+            return change
+        raise ChangeRefused(_("This change has already been paid for."))
+    if change.status != ChangeStatus.AWAITING_PAYMENT:
+        raise ChangeRefused(change.message or _("This change is no longer waiting for payment."))
+    now = timezone.now()
+    if reason := booking_change_refusal(booking, now):
+        raise ChangeRefused(reason)
+    list(
+        Departure.objects.select_for_update()
+        .filter(pk__in=[booking.departure.pk, change.to_departure_id])
+        .order_by("pk")
+    )
+    target = (
+        departures_with_booking_data(Departure.objects.filter(pk=change.to_departure_id))
+        .select_related("tour__product")
+        .get()
+    )
+    quote = move_quote(booking, target, now)
+    if quote.refusal and quote.problem != DEARER:
+        raise ChangeRefused(quote.refusal)
+    if quote.difference != change.amount_due:
+        raise ChangeRefused(
+            _("The price of that date changed while you were paying: choose it again.")
+        )
+    change.paid_with = paid_with
+    change.save(update_fields=["paid_with"])
+    return booking_change_apply(change, booking=booking, target=target, actor=actor)
+
+
+def booking_change_not_applied(*, change_id: int, why: str) -> None:
+    """The change waiting for payment will not be applied (the date filled, the price
+    changed): it says why, and the booking stays as it was."""
+    with transaction.atomic():
+        change = BookingChange.objects.select_for_update().get(pk=change_id)
+        if change.status != ChangeStatus.AWAITING_PAYMENT or change.paid_with:
+            return
+        change.status = ChangeStatus.NOT_APPLIED
+        change.message = str(why)
+        change.save(update_fields=["status", "message"])
+
+
+def booking_changes_expire(*, now=None) -> int:
+    """Moves waiting for payment longer than BOOKING_CHANGE_PAYMENT_MINUTES: their payments
+    are settled first through the payment layer (one may have been paid just now and is then
+    applied); the rest run out, the booking as it was. They took nothing, so they free
+    nothing. Returns how many ran out."""
+    from django.conf import settings
+
+    from shop.payments.supplements import supplements_settle
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(minutes=settings.BOOKING_CHANGE_PAYMENT_MINUTES)
+    waiting = BookingChange.objects.filter(
+        status=ChangeStatus.AWAITING_PAYMENT, created_at__lt=cutoff
+    )
+    expired = 0
+    for change in waiting.order_by("pk"):
+        if not supplements_settle(change):
+            continue  # the payment service did not answer: asked again on the next run
+        with transaction.atomic():
+            change = BookingChange.objects.select_for_update().get(pk=change.pk)
+            if change.status != ChangeStatus.AWAITING_PAYMENT or change.paid_with:
+                continue
+            change.status = ChangeStatus.EXPIRED
+            with translation.override(order_language(change.order)):
+                change.message = _("The difference was not paid in time: the booking is unchanged.")
+            change.save(update_fields=["status", "message"])
+            expired += 1
+    return expired
+
+
+def _expire_later(change: BookingChange) -> None:
+    """Ask the task worker to let the pay step run out when its time is up (a worker that
+    cannot wait is covered by `bookings_settle`)."""
+    from django.conf import settings
+
+    backend = booking_changes_expire_task.get_backend()
+    if not backend.supports_defer:
+        return
+    minutes = settings.BOOKING_CHANGE_PAYMENT_MINUTES
+    until = timezone.now() + dt.timedelta(minutes=minutes, seconds=5)
+    transaction.on_commit(
+        lambda: booking_changes_expire_task.using(run_after=until).enqueue(), robust=True
+    )
+
+
+@task()
+def booking_changes_expire_task() -> int:
+    return booking_changes_expire()
+
+
+def move_actor(order):
+    """Who applies a paid move: the customer when their own request settles the payment, the
+    shop itself when a provider's notification or the reconciliation job does."""
+    from shop.activity.actors import current_process
+
+    if current_process() == SystemProcess.CHECKOUT:
+        return customer_of(order)
+    return system()
 
 
 # --- The money ------------------------------------------------------------------------------

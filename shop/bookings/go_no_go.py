@@ -127,6 +127,8 @@ def _decide(departure, now) -> str | None:
                 actor=system(),
                 reason=CancelReason.TOO_FEW,
                 only_below_minimum=True,
+                # Nobody to ask: the customers are offered another date, the refund waits.
+                offer_rebooking=True,
             )
         except CancellationError:
             return None  # enough people booked meanwhile: the next run finds it running

@@ -498,10 +498,14 @@ class ChangeKind(models.TextChoices):
 
 
 class ChangeStatus(models.TextChoices):
-    # A move to a dearer date waits for the difference to be paid (the payment layer will
-    # offer that step); nothing about the booking changes until it is applied.
+    # A move to a dearer date waits for the difference to be paid (shop/payments/
+    # supplements.py); nothing about the booking changes until it is applied.
     AWAITING_PAYMENT = "awaiting_payment", _("Waiting for the difference to be paid")
     APPLIED = "applied", _("Done")
+    # Not applied, nothing charged: the date filled while the customer paid, or the pay step
+    # was abandoned and ran out. The booking is as it was.
+    NOT_APPLIED = "not_applied", _("Not done: the booking is unchanged")
+    EXPIRED = "expired", _("Not paid in time: the booking is unchanged")
 
 
 class BookingChange(models.Model):
@@ -546,6 +550,11 @@ class BookingChange(models.Model):
         blank=True,
         related_name="+",
     )
+    # The key of the supplementary payment attempt whose money applied the change (a move to
+    # a dearer date): another attempt for the same change is released, never captured.
+    paid_with = models.CharField(max_length=32, blank=True)
+    # Why a change waiting for payment was not applied, in the customer's language.
+    message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
@@ -566,6 +575,57 @@ class BookingChange(models.Model):
     @property
     def refund_key(self) -> str:
         return f"booking-change-{self.pk}"
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the customer's choice")
+    REBOOKED = "rebooked", _("Another date chosen")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class RebookOffer(models.Model):
+    """A paid order's bookings on a departure we cancelled, offered another date of the same
+    tour instead of the refund (shop/bookings/rebooking.py).
+
+    Its seats are released and tickets void at once; the refund (`amount`) waits until the
+    customer asks for it, chooses a date (then only a cheaper date's difference goes back), or
+    `refund_by` passes. The refund's key is the departure cancellation's, so it is made once
+    whichever way it goes.
+    """
+
+    order = models.ForeignKey("order.Order", on_delete=models.PROTECT, related_name="+")
+    departure = models.ForeignKey(Departure, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("Refund"), max_digits=12, decimal_places=2)
+    # The order lines the cancellation cancelled (what a new date would carry).
+    lines = models.JSONField(default=list)
+    refund_by = models.DateTimeField(_("Refunded automatically on"))
+    status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.OPEN)
+    to_departure = models.ForeignKey(
+        Departure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The change that rebooked it (its form's key, its new ticket, a cheaper date's refund).
+    change = models.OneToOneField(
+        BookingChange, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["refund_by", "pk"]
+        verbose_name = _("Another date instead of the refund")
+        verbose_name_plural = _("Other dates instead of the refund")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "departure"], name="one_offer_per_booking"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="offer_refund_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["refund_by"], name="offer_open_due", condition=models.Q(status="open")
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.departure_id} ({self.status})"
 
 
 class WaitStatus(models.TextChoices):

@@ -182,6 +182,10 @@ ROUTES: dict[str, Area] = {
     # the signed waiting-list link is the door; their changes are POST only, after a confirm.
     "customercare:booking-cancel": STOREFRONT,
     "customercare:booking-move": STOREFRONT,
+    "customercare:booking-pay": STOREFRONT,
+    "customercare:booking-pay-card": STOREFRONT,
+    "customercare:booking-pay-yookassa": STOREFRONT,
+    "customercare:rebook": STOREFRONT,
     "bookings:waitlist": STOREFRONT,
     "bookings:waitlist-hold": STOREFRONT,
     # The tourist's one-time feedback link; its signature is the door.

@@ -21,7 +21,15 @@ from django.utils.translation import ngettext
 from django_tasks import task
 from oscar.core.loading import get_model
 
-from shop.bookings.models import BookingChange, ChangeKind, DepartureStatus, Ticket, TicketVoid
+from shop.bookings.models import (
+    BookingChange,
+    ChangeKind,
+    DepartureStatus,
+    OfferStatus,
+    RebookOffer,
+    Ticket,
+    TicketVoid,
+)
 from shop.bookings.options import booking_of
 from shop.bookings.ticket_documents import (
     site_url,
@@ -137,6 +145,11 @@ def order_summary(order) -> dict:
         BookingChange.objects.filter(order=order).select_related("to_departure__tour__product")
     )
     now = timezone.now()
+    # Departures we cancelled whose refund waits for the customer's choice of another date.
+    offers = {
+        offer.departure_id: offer
+        for offer in RebookOffer.objects.filter(order=order, status=OfferStatus.OPEN)
+    }
     refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
     refunds_by_key = {r.idempotency_key: r for r in refunds}
     for change in changes:
@@ -201,6 +214,13 @@ def order_summary(order) -> dict:
             path = {"number": order.number, "token": token, "code": ticket.code}
             b["cancel_path"] = reverse("customercare:booking-cancel", kwargs=path)
             b["move_path"] = reverse("customercare:booking-move", kwargs=path)
+        if state == "departure_cancelled" and departure.pk in offers:
+            offer = offers[departure.pk]
+            b["offer"] = offer
+            b["rebook_path"] = reverse(
+                "customercare:rebook",
+                kwargs={"number": order.number, "token": token, "departure": departure.pk},
+            )
         bookings.append(b)
         cancelled_fares += [
             {**fare, "title": b["title"], "starts_at": b["starts_at"]} for fare in _fares(gone)
@@ -350,6 +370,8 @@ def render_message(message: CustomerMessage) -> EmailMultiAlternatives | None:
             )
         if message.kind == MessageKind.DEPARTURE_CANCELLED:
             context["reason"] = _cancel_reason(message.details)
+            if refund_by := message.details.get("refund_by"):
+                context["refund_by"] = dt.datetime.fromisoformat(refund_by)
         if message.kind == MessageKind.FEEDBACK_REQUEST:
             from shop.feedback.services import feedback_already_given, feedback_url
 
@@ -428,10 +450,22 @@ def order_confirmation_queue(order) -> None:
 
 
 def departure_cancelled_queue(
-    *, order, departure, refunded, reason, note="", refund_pending=False, rebook_url=None
+    *,
+    order,
+    departure,
+    refunded,
+    reason,
+    note="",
+    refund_pending=False,
+    rebook_url=None,
+    offer=None,
 ) -> tuple[CustomerMessage | None, bool]:
     """The departure is cancelled (shop/bookings/cancellation.py): why (a CancelReason and
-    staff's words), what is refunded, and where to choose another date, if offered."""
+    staff's words), what is refunded, and, with another date offered (`offer`), where to
+    choose it or the refund now, what the refund will be and when it is made by itself."""
+    offered = {}
+    if offer is not None:
+        offered = {"offer_amount": str(offer.amount), "refund_by": offer.refund_by.isoformat()}
     return message_queue(
         kind=MessageKind.DEPARTURE_CANCELLED,
         order=order,
@@ -443,6 +477,7 @@ def departure_cancelled_queue(
             "reason": reason,
             "note": note,
             "rebook_url": rebook_url or "",
+            **offered,
         },
     )
 

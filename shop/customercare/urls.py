@@ -1,5 +1,6 @@
 from django.urls import path
 
+import shop.core.converters  # noqa: F401  (registers <rowid:…>)
 from shop.customercare import booking_views, views
 
 app_name = "customercare"
@@ -15,6 +16,28 @@ urlpatterns = [
         "orders/<str:number>/<str:token>/bookings/<str:code>/date/",
         booking_views.BookingMoveView.as_view(),
         name="booking-move",
+    ),
+    # The pay step of a move to a dearer date (the change waiting for its difference).
+    path(
+        "orders/<str:number>/<str:token>/bookings/<str:code>/date/pay/<rowid:change>/",
+        booking_views.BookingPayView.as_view(),
+        name="booking-pay",
+    ),
+    path(
+        "orders/<str:number>/<str:token>/bookings/<str:code>/date/pay/<rowid:change>/card/",
+        booking_views.BookingPayCardView.as_view(),
+        name="booking-pay-card",
+    ),
+    path(
+        "orders/<str:number>/<str:token>/bookings/<str:code>/date/pay/<rowid:change>/yookassa/",
+        booking_views.BookingPayYooKassaView.as_view(),
+        name="booking-pay-yookassa",
+    ),
+    # Another date instead of the refund, when we cancelled a departure (its e-mail's link).
+    path(
+        "orders/<str:number>/<str:token>/rebook/<rowid:departure>/",
+        booking_views.RebookView.as_view(),
+        name="rebook",
     ),
     path("tickets/<str:token>/", views.TicketView.as_view(), name="ticket"),
     path(

@@ -6,6 +6,11 @@ the customer's session (delivery, address, e-mail, language), because the order 
 placed by a notification after the customer has closed the browser. The money itself is
 recorded on the order with Oscar's payment models (Source, Transaction, PaymentEvent).
 
+A supplementary attempt pays more for an order already placed (the difference of a booking
+moved to a dearer date): it has no basket, names the order it pays for (`for_order`) and the
+change it pays for (`booking_change`), and is settled by the same state machine, which applies
+the change where a checkout's attempt places its order.
+
 A `Receipt` is a 54-FZ receipt: sent with a payment or a refund, or on its own when a prepaid
 tour has taken place (the settlement receipt). Stripe issues none; its rows say so.
 """
@@ -56,8 +61,30 @@ class PaymentAttempt(models.Model):
     key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
     provider = models.CharField(max_length=20, choices=Provider.choices, blank=True)
     method = models.CharField(max_length=10, choices=PaymentMethod.choices, blank=True)
+    # Empty for a supplementary payment (nothing is bought through a basket).
     basket = models.ForeignKey(
-        "basket.Basket", on_delete=models.PROTECT, related_name="payment_attempts"
+        "basket.Basket",
+        on_delete=models.PROTECT,
+        related_name="payment_attempts",
+        null=True,
+        blank=True,
+    )
+    # A supplementary payment: the placed order it pays more for, and the booking change
+    # (a move to a dearer date) that the money is for. `order` stays empty on these, so
+    # `order.payment_attempt` is always the checkout's payment.
+    for_order = models.ForeignKey(
+        "order.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supplementary_attempts",
+    )
+    booking_change = models.ForeignKey(
+        "bookings.BookingChange",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment_attempts",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -107,7 +134,13 @@ class PaymentAttempt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "provider_payment_id"], name="one_attempt_per_payment"
-            )
+            ),
+            # A checkout's attempt pays for a basket; a supplementary one for a placed order.
+            models.CheckConstraint(
+                condition=models.Q(basket__isnull=False, for_order__isnull=True)
+                | models.Q(basket__isnull=True, for_order__isnull=False, order__isnull=True),
+                name="attempt_pays_basket_or_order",
+            ),
         ]
         indexes = [
             models.Index(
@@ -125,10 +158,22 @@ class PaymentAttempt(models.Model):
         return self.status != AttemptStatus.STARTED
 
     @property
+    def is_supplementary(self) -> bool:
+        return self.for_order_id is not None
+
+    @property
+    def paid_order(self):
+        """The order the money is for: placed by this attempt, or paid more for by it."""
+        return self.for_order if self.is_supplementary else self.order
+
+    @property
     def order_number(self) -> str:
         """The number the order will have (Oscar's: 100000 + the basket's id), to name the
         payment before the order exists."""
         from oscar.core.loading import get_class
+
+        if self.is_supplementary:
+            return self.for_order.number
 
         generator = get_class("order.utils", "OrderNumberGenerator")()
         return str(generator.order_number(self.basket))

@@ -63,7 +63,20 @@ def receipt_body_for(attempt, items: list[dict]) -> dict:
 
 def payment_receipt_prepare(attempt) -> Receipt:
     """The receipt to send with the attempt's payment (unsaved: kept once the provider has
-    accepted the payment), from the basket as the customer sees it now."""
+    accepted the payment), from the basket as the customer sees it now (a supplementary
+    payment: from the change it pays for, see supplements.py)."""
+    if attempt.is_supplementary:
+        from shop.payments.supplements import supplement_receipt_items
+
+        return Receipt(
+            kind=ReceiptKind.PAYMENT,
+            attempt=attempt,
+            order=attempt.for_order,
+            key=f"payment-{attempt.key}",
+            amount=attempt.amount,
+            items=supplement_receipt_items(attempt),
+            tax_system_code=settings.RECEIPT_TAX_SYSTEM_CODE or None,
+        )
     basket = basket_for_payment(attempt, lock=False)
     method, _address = shipping_for(attempt, basket)
     charge = method.calculate(basket).incl_tax
@@ -119,9 +132,7 @@ def payment_receipt_paid(attempt, order) -> None:
                 "attempt": attempt,
                 "order": order,
                 "amount": attempt.amount,
-                "items": receipts.receipt_items(
-                    receipts.order_receipt_lines(order), attempt.amount
-                ),
+                "items": _items_paid(attempt, order),
             },
         )
     departures = {
@@ -134,6 +145,14 @@ def payment_receipt_paid(attempt, order) -> None:
         transaction.on_commit(
             lambda d=departure_id, s=starts_at: _settlement_schedule(order.pk, d, s), robust=True
         )
+
+
+def _items_paid(attempt, order) -> list[dict]:
+    if attempt.is_supplementary:
+        from shop.payments.supplements import supplement_receipt_items
+
+        return supplement_receipt_items(attempt)
+    return receipts.receipt_items(receipts.order_receipt_lines(order), attempt.amount)
 
 
 def _payment_items(attempt) -> list[dict]:
@@ -352,11 +371,21 @@ def settlement_receipts_send_due(now=None) -> int:
 
 def settlement_receipt_send(*, order, departure) -> Receipt | None:
     """The settlement receipt of `order`'s lines for `departure`, sent once (None when
-    nothing prepaid is left on them: cancelled or refunded in full)."""
+    nothing prepaid is left on them: cancelled or refunded in full). A difference paid for a
+    move to a dearer date was an advance of its own: its payment gets its own settlement
+    receipt (each offsets its own prepayment); the checkout's is returned."""
     attempt = getattr(order, "payment_attempt", None)
     if attempt is None or attempt.status != AttemptStatus.PAID:
         return None
-    key = f"settlement-{order.pk}-{departure.pk}"
+    supplements = order.supplementary_attempts.filter(status=AttemptStatus.PAID).order_by("pk")
+    for supplement in supplements:
+        _settlement_send(
+            order, departure, supplement, f"settlement-{order.pk}-{departure.pk}-{supplement.pk}"
+        )
+    return _settlement_send(order, departure, attempt, f"settlement-{order.pk}-{departure.pk}")
+
+
+def _settlement_send(order, departure, attempt, key) -> Receipt | None:
     receipt = Receipt.objects.filter(key=key).first()
     if receipt is None:
         receipt = _settlement_record(order, departure, attempt, key)

@@ -138,6 +138,11 @@ def _description(product, ticket_type: str | None) -> str:
     return text
 
 
+def seats_description(departure, ticket_type: str | None) -> str:
+    """A departure's seats of one ticket type as a receipt names them."""
+    return _description(departure.product, ticket_type)
+
+
 def _receipt_line(ref, product, line, total: Decimal) -> ReceiptLine:
     ticket_type = line_option(line, TICKET_TYPE_OPTION)
     if departure_of(product) is not None:

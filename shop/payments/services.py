@@ -116,11 +116,16 @@ def attempt_start(attempt: PaymentAttempt, **details) -> RemotePayment:
     (attempt abandoned; nothing can have been charged without our capture), or CannotPlace
     when the basket has been paid for already.
     """
-    # Earlier unfinished attempts of this basket are settled first: one of them may have
-    # been authorised in another tab, and a basket is paid for once.
-    for earlier in PaymentAttempt.objects.filter(
-        basket_id=attempt.basket_id, status=AttemptStatus.STARTED
-    ).exclude(pk=attempt.pk):
+    # Earlier unfinished attempts of this basket (or booking change) are settled first: one
+    # of them may have been authorised in another tab, and a basket is paid for once.
+    same = (
+        Q(booking_change_id=attempt.booking_change_id)
+        if attempt.is_supplementary
+        else Q(basket_id=attempt.basket_id)
+    )
+    for earlier in PaymentAttempt.objects.filter(same, status=AttemptStatus.STARTED).exclude(
+        pk=attempt.pk
+    ):
         attempt_settle(earlier, cancel_unfinished=True)
         if earlier.status == AttemptStatus.PAID:
             raise CannotPlace(_("This basket has already been paid for."))
@@ -274,6 +279,8 @@ def _decided(attempt, action: str) -> _Call:
 
 def _authorised(attempt) -> _Call:
     """The money is reserved: place the order and capture, or release it."""
+    if attempt.is_supplementary:
+        return _supplement_authorised(attempt)
     if attempt.order_id is None:
         if attempt.is_final:
             # The customer was told this payment failed: release the authorisation.
@@ -295,9 +302,56 @@ def _authorised(attempt) -> _Call:
     return _decided(attempt, PendingAction.CAPTURE)
 
 
+def _supplement_authorised(attempt) -> _Call:
+    """The difference is reserved: apply the booking change it pays for and capture, or
+    release it (the date filled, the change ran out or was paid by another payment)."""
+    from shop.bookings.changes import (
+        ChangeRefused,
+        booking_change_apply_paid,
+        booking_change_not_applied,
+        move_actor,
+    )
+
+    change = attempt.booking_change
+    if change.paid_with == attempt.key:
+        return _decided(attempt, PendingAction.CAPTURE)
+    if attempt.is_final:
+        return _decided(attempt, PendingAction.CANCEL)
+    try:
+        with transaction.atomic():
+            booking_change_apply_paid(
+                change_id=change.pk, paid_with=attempt.key, actor=move_actor(attempt.for_order)
+            )
+    except ChangeRefused as why:
+        booking_change_not_applied(change_id=change.pk, why=str(why))
+        _finish(
+            attempt,
+            AttemptStatus.NOT_PLACED,
+            _("%(why)s Nothing was charged: the payment is cancelled.") % {"why": why},
+        )
+        return _decided(attempt, PendingAction.CANCEL)
+    return _decided(attempt, PendingAction.CAPTURE)
+
+
+def _applied_by(attempt) -> bool:
+    """Whether the attempt's money has become its order's (placed it, or applied its change)."""
+    if attempt.is_supplementary:
+        return attempt.booking_change.paid_with == attempt.key
+    return attempt.order_id is not None
+
+
 def _captured(attempt, remote) -> _Call | None:
     """The money is taken: it becomes the order's, or goes back."""
-    if attempt.order_id is None:
+    if attempt.is_supplementary and not _applied_by(attempt):
+        # Taken without the change applied (we capture only after applying; another path
+        # captured it): it goes back in full.
+        if remote.refunded >= remote.amount:
+            _finish(attempt, AttemptStatus.REFUNDED, attempt.message)
+            _pending(attempt, PendingAction.NONE)
+            return None
+        why = attempt.message or _("The booking could not be changed.")
+        return _Call("refund", _refund_unplaced(attempt, remote, why))
+    if attempt.order_id is None and not attempt.is_supplementary:
         if remote.refunded >= remote.amount:
             _finish(attempt, AttemptStatus.REFUNDED, attempt.message)
             _pending(attempt, PendingAction.NONE)
@@ -311,7 +365,9 @@ def _captured(attempt, remote) -> _Call | None:
     if attempt.status != AttemptStatus.PAID:
         _record_payment(attempt, remote)
         _finish(attempt, AttemptStatus.PAID)
-        order_confirmation_queue(attempt.order)
+        if not attempt.is_supplementary:
+            # (A paid move's e-mail, with its new ticket, went when the move was applied.)
+            order_confirmation_queue(attempt.order)
     _pending(attempt, PendingAction.NONE)
     return None
 
@@ -324,6 +380,12 @@ def _not_taken(attempt, remote, provider, cancel_unfinished) -> _Call | None:
             # Placed, but the authorisation ran out before the capture was made (the capture
             # failed for days): the order holds seats nobody paid for.
             _order_unpaid_cancel(attempt)
+            return None
+        if attempt.is_supplementary and _applied_by(attempt) and not attempt.is_final:
+            # Applied, but the authorisation ran out before the capture: the move stays (its
+            # new ticket is sent), the difference is unpaid. Staff see it on the order.
+            logger.error("The difference of booking change %s was not taken", attempt.pk)
+            _finish(attempt, AttemptStatus.NOT_PLACED, attempt.message)
             return None
     if attempt.is_final:
         return None
@@ -364,9 +426,11 @@ def _refund_unplaced(attempt, remote, why) -> Refund:
 
 
 def _record_payment(attempt, remote: RemotePayment):
-    """Oscar's payment models and the order's status, once per attempt."""
+    """Oscar's payment models and the order's status, once per attempt. A supplementary
+    payment adds its money to the order's total (what was charged in all), as a payment
+    source of its own."""
     provider = providers.get(attempt.provider)
-    order = Order.objects.select_for_update().get(pk=attempt.order_id)
+    order = Order.objects.select_for_update().get(pk=attempt.paid_order.pk)
     source_type, _created = SourceType.objects.get_or_create(
         code=provider.code, defaults={"name": provider.name}
     )
@@ -384,16 +448,22 @@ def _record_payment(attempt, remote: RemotePayment):
     )
     _payment_event(order, remote.amount, remote.id, PaymentEventName.PAID)
     before = {"status": order.status}
-    order.status = OrderStatus.PAID
-    order.save(update_fields=["status"])
+    after = {"status": order.status, "amount": str(remote.amount), "payment": remote.id}
+    if attempt.is_supplementary:
+        before["total"] = str(order.total_incl_tax)
+        order.total_incl_tax += remote.amount
+        order.total_excl_tax += remote.amount
+        order.save(update_fields=["total_incl_tax", "total_excl_tax"])
+        after.update(total=str(order.total_incl_tax), change=attempt.booking_change_id)
+    else:
+        order.status = OrderStatus.PAID
+        order.save(update_fields=["status"])
+        after["status"] = order.status
     activity_record(
-        actor=system(),
-        action=kinds.ORDER_PAID,
-        order=order,
-        before=before,
-        after={"status": order.status, "amount": str(remote.amount), "payment": remote.id},
+        actor=system(), action=kinds.ORDER_PAID, order=order, before=before, after=after
     )
-    tickets_issue(order)
+    if not attempt.is_supplementary:
+        tickets_issue(order)
     receipt_services.payment_receipt_paid(attempt, order)
 
 
@@ -462,6 +532,17 @@ def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, in
             logger.exception("Could not send refund %s", refund.pk)
             continue
         counts["refunds sent"] = counts.get("refunds sent", 0) + 1
+    # The backstop of a cancelled departure's scheduled refunds (bookings_settle and the task
+    # worker make them at their deadline).
+    from shop.bookings.rebooking import rebook_offers_refund_due
+
+    try:
+        due = rebook_offers_refund_due()
+    except Exception:
+        logger.exception("Could not make the refunds of cancelled departures that are due")
+        due = 0
+    if due:
+        counts["scheduled refunds sent"] = due
     checked = receipt_services.receipts_refresh()
     if checked:
         counts["receipts checked"] = checked
@@ -471,15 +552,34 @@ def attempts_reconcile(*, older_than_seconds: int | None = None) -> dict[str, in
 # --- Refunds -------------------------------------------------------------------------------
 
 
-def order_refundable(order) -> Decimal:
-    attempt = getattr(order, "payment_attempt", None)
-    if attempt is None or attempt.status != AttemptStatus.PAID or not attempt.provider_payment_id:
-        return Decimal("0.00")
-    refunded = (
-        order.refunds.exclude(status=RefundStatus.FAILED).aggregate(total=Sum("amount"))["total"]
-        or 0
+def _paid_attempts(order) -> list[PaymentAttempt]:
+    """The order's payments that took money: the checkout's, then its supplementary ones
+    (a dearer date's difference), oldest first."""
+    return list(
+        PaymentAttempt.objects.filter(
+            Q(order=order) | Q(for_order=order), status=AttemptStatus.PAID
+        )
+        .exclude(provider_payment_id=None)
+        .order_by("pk")
     )
-    return attempt.amount - refunded
+
+
+def _refundable_per_attempt(order) -> list[tuple[PaymentAttempt, Decimal]]:
+    refunded = dict(
+        order.refunds.exclude(status=RefundStatus.FAILED)
+        .values_list("attempt_id")
+        .annotate(total=Sum("amount"))
+    )
+    return [
+        (attempt, attempt.amount - refunded.get(attempt.pk, Decimal("0.00")))
+        for attempt in _paid_attempts(order)
+    ]
+
+
+def order_refundable(order) -> Decimal:
+    """What can still be refunded on the order: every payment that took money for it, less
+    what was refunded."""
+    return sum((left for _a, left in _refundable_per_attempt(order)), Decimal("0.00"))
 
 
 def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: str = "") -> Refund:
@@ -496,6 +596,9 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
         refund = Refund.objects.filter(idempotency_key=key).first() if key else None
         if refund is not None and refund.order_id != order.pk:
             raise RefundError(_("This refund key belongs to another order."))
+        parts = [refund] if refund is not None else []
+        if refund is not None:
+            parts += Refund.objects.filter(idempotency_key__startswith=f"{key}/").order_by("pk")
         if refund is None:
             if amount <= 0:
                 raise RefundError(_("The refund must be more than zero."))
@@ -504,17 +607,41 @@ def order_refund(*, order, amount: Decimal, actor=None, reason: str = "", key: s
                     _("At most %(amount)s can still be refunded on this order.")
                     % {"amount": order_refundable(order)}
                 )
-            fields = {"idempotency_key": key} if key else {}
-            refund = Refund.objects.create(
-                order=order,
-                attempt=order.payment_attempt,
-                amount=amount,
-                reason=reason[:255],
-                created_by=actor if actor is not None and actor.is_authenticated else None,
-                **fields,
-            )
-            receipt_services.refund_receipt_record(refund)
-    return refund_send(refund)
+            parts = _refund_parts(order, amount, actor=actor, reason=reason, key=key)
+    # One refund per payment it comes from (a moved booking's difference was a payment of
+    # its own): the newest money first, each part with a key of its own.
+    for part in parts[1:]:
+        try:
+            refund_send(part)
+        except RefundError:
+            logger.warning("Refund %s is pending; reconciliation will send it", part.pk)
+    return refund_send(parts[0])
+
+
+def _refund_parts(order, amount, *, actor, reason, key) -> list[Refund]:
+    parts = []
+    left = amount
+    for attempt, refundable in reversed(_refundable_per_attempt(order)):
+        take = min(left, refundable)
+        if take <= 0:
+            continue
+        fields = {}
+        if key:
+            fields["idempotency_key"] = key if not parts else f"{key}/{attempt.pk}"
+        part = Refund.objects.create(
+            order=order,
+            attempt=attempt,
+            amount=take,
+            reason=reason[:255],
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            **fields,
+        )
+        receipt_services.refund_receipt_record(part)
+        parts.append(part)
+        left -= take
+        if left <= 0:
+            break
+    return parts
 
 
 def refund_send(refund: Refund) -> Refund:
@@ -583,7 +710,13 @@ def _refund_record(refund, result) -> Refund:
             )
             return refund
         order = Order.objects.select_for_update().get(pk=refund.order_id)
-        source = Source.objects.select_for_update().filter(order=order).first()
+        sources = Source.objects.select_for_update().filter(order=order)
+        # The payment source the refunded money came from (the first one: paid before each
+        # source named its payment).
+        source = (
+            sources.filter(reference=refund.attempt.provider_payment_id).first()
+            or sources.order_by("pk").first()
+        )
         if source is not None:
             source.refund(refund.amount, reference=result.id, status="succeeded")
         _payment_event(order, refund.amount, result.id, PaymentEventName.REFUNDED)

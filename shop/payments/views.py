@@ -91,14 +91,96 @@ class CheckoutAttemptMixin(CheckoutSessionMixin):
             provider=provider,
             method=method,
         )
-        ids = self.request.session.get(SESSION_ATTEMPTS, [])
-        self.request.session[SESSION_ATTEMPTS] = [*ids[-19:], attempt.pk]
+        remember_attempt(self.request, attempt)
         return attempt
 
     def thank_you(self, order):
         self.checkout_session.flush()
         self.request.session["checkout_order_id"] = order.pk
         return redirect("checkout:thank-you")
+
+
+def remember_attempt(request, attempt) -> None:
+    """This browser's own attempt: its SBP page, check and return answer it, no other's."""
+    ids = request.session.get(SESSION_ATTEMPTS, [])
+    request.session[SESSION_ATTEMPTS] = [*ids[-19:], attempt.pk]
+
+
+def stripe_start(request, new_attempt) -> JsonResponse:
+    """The Stripe card form's request: authorise a new attempt (`new_attempt()`, called once
+    the card and consent are checked) on the card token; the JSON answer for payment.js."""
+    if Provider.STRIPE not in providers.enabled():
+        return _error(_("This way to pay is not available."), 400)
+    try:
+        data = json.loads(request.body or b"{}")
+        token_id, card_id = str(data["token"]), str(data["card"])
+    except (ValueError, KeyError, TypeError):
+        return _error(_("Please enter your card again."), 400)
+    if data.get("consent") is not True:
+        return _error(CONSENT_NEEDED, 400)
+    if not token_id.startswith("tok_") or not card_id.startswith("card_"):
+        return _error(_("Please enter your card again."), 400)
+    attempt = new_attempt(Provider.STRIPE, PaymentMethod.CARD)
+    if attempt.amount <= 0:
+        return _error(_("There is nothing to pay."), 400)
+    try:
+        remote = attempt_start(attempt, token_id=token_id, card_id=card_id)
+    except PaymentDeclined as declined:
+        return JsonResponse({"status": "declined", "message": declined.message})
+    except PaymentUnavailable:
+        return _error(providers.UNAVAILABLE_MESSAGE, 503)
+    except PaymentRejected:
+        return _error(_("The card could not be used. Please enter it again."), 400)
+    except CannotPlace as why:
+        return _error(why, 409)
+    if remote.confirmation is not None and remote.confirmation.kind == "stripe_action":
+        return JsonResponse(
+            {
+                "status": "requires_action",
+                "client_secret": remote.confirmation.target,
+                "return_url": return_url(attempt),
+            }
+        )
+    return JsonResponse({"status": "authorized", "return_url": return_url(attempt)})
+
+
+def yookassa_start(request, new_attempt, back):
+    """The "Russian card or SBP" form: create the YooKassa payment of a new attempt and send
+    the customer to confirm it (the card page, or our page with the SBP QR code); `back` is
+    where a refusal sends them, with its message."""
+    if Provider.YOOKASSA not in providers.enabled():
+        messages.error(request, _("This way to pay is not available."))
+        return back
+    if not request.POST.get("consent"):
+        messages.error(request, CONSENT_NEEDED)
+        return back
+    method = request.POST.get("method", "")
+    if method not in PaymentMethod.values:
+        messages.error(request, _("Choose how to pay: a card or SBP."))
+        return back
+    attempt = new_attempt(Provider.YOOKASSA, method)
+    if attempt.amount <= 0:
+        messages.error(request, _("There is nothing to pay."))
+        return back
+    try:
+        attempt_start(
+            attempt, method=method, return_url=request.build_absolute_uri(return_url(attempt))
+        )
+    except PaymentDeclined as declined:
+        messages.error(request, declined.message)
+        return back
+    except (PaymentUnavailable, PaymentRejected):
+        messages.error(request, providers.UNAVAILABLE_MESSAGE)
+        return back
+    except CannotPlace as why:
+        messages.error(request, str(why))
+        return back
+    if method == PaymentMethod.SBP:
+        return redirect("payments:sbp", attempt=attempt.pk)
+    # 303: the browser follows with a GET to YooKassa's card page.
+    response = HttpResponseRedirect(attempt.confirmation_url)
+    response.status_code = 303
+    return response
 
 
 def session_attempt(request, raw_id) -> PaymentAttempt:
@@ -169,39 +251,7 @@ class PaymentStartView(CheckoutAttemptMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        if Provider.STRIPE not in providers.enabled():
-            return _error(_("This way to pay is not available."), 400)
-        try:
-            data = json.loads(request.body or b"{}")
-            token_id, card_id = str(data["token"]), str(data["card"])
-        except (ValueError, KeyError, TypeError):
-            return _error(_("Please enter your card again."), 400)
-        if data.get("consent") is not True:
-            return _error(CONSENT_NEEDED, 400)
-        if not token_id.startswith("tok_") or not card_id.startswith("card_"):
-            return _error(_("Please enter your card again."), 400)
-        attempt = self.new_attempt(Provider.STRIPE, PaymentMethod.CARD)
-        if attempt.amount <= 0:
-            return _error(_("There is nothing to pay."), 400)
-        try:
-            remote = attempt_start(attempt, token_id=token_id, card_id=card_id)
-        except PaymentDeclined as declined:
-            return JsonResponse({"status": "declined", "message": declined.message})
-        except PaymentUnavailable:
-            return _error(providers.UNAVAILABLE_MESSAGE, 503)
-        except PaymentRejected:
-            return _error(_("The card could not be used. Please enter it again."), 400)
-        except CannotPlace as why:
-            return _error(why, 409)
-        if remote.confirmation is not None and remote.confirmation.kind == "stripe_action":
-            return JsonResponse(
-                {
-                    "status": "requires_action",
-                    "client_secret": remote.confirmation.target,
-                    "return_url": return_url(attempt),
-                }
-            )
-        return JsonResponse({"status": "authorized", "return_url": return_url(attempt)})
+        return stripe_start(request, self.new_attempt)
 
 
 class YooKassaStartView(CheckoutAttemptMixin, View):
@@ -211,40 +261,7 @@ class YooKassaStartView(CheckoutAttemptMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        back = redirect("checkout:payment-details")
-        if Provider.YOOKASSA not in providers.enabled():
-            messages.error(request, _("This way to pay is not available."))
-            return back
-        if not request.POST.get("consent"):
-            messages.error(request, CONSENT_NEEDED)
-            return back
-        method = request.POST.get("method", "")
-        if method not in PaymentMethod.values:
-            messages.error(request, _("Choose how to pay: a card or SBP."))
-            return back
-        attempt = self.new_attempt(Provider.YOOKASSA, method)
-        if attempt.amount <= 0:
-            messages.error(request, _("There is nothing to pay."))
-            return back
-        try:
-            attempt_start(
-                attempt, method=method, return_url=request.build_absolute_uri(return_url(attempt))
-            )
-        except PaymentDeclined as declined:
-            messages.error(request, declined.message)
-            return back
-        except (PaymentUnavailable, PaymentRejected):
-            messages.error(request, providers.UNAVAILABLE_MESSAGE)
-            return back
-        except CannotPlace as why:
-            messages.error(request, str(why))
-            return back
-        if method == PaymentMethod.SBP:
-            return redirect("payments:sbp", attempt=attempt.pk)
-        # 303: the browser follows with a GET to YooKassa's card page.
-        response = HttpResponseRedirect(attempt.confirmation_url)
-        response.status_code = 303
-        return response
+        return yookassa_start(request, self.new_attempt, redirect("checkout:payment-details"))
 
 
 class SbpView(TemplateView):
@@ -302,6 +319,10 @@ class PaymentReturnView(CheckoutAttemptMixin, View):
 
     def get(self, request, *args, **kwargs):
         attempt = session_attempt(request, request.GET.get("attempt", ""))
+        if attempt.is_supplementary:
+            from shop.customercare.booking_views import change_payment_outcome
+
+            return change_payment_outcome(request, attempt)
         try:
             attempt = attempt_settle(attempt)
         except (PaymentUnavailable, PaymentRejected):

@@ -488,6 +488,14 @@ SHOP_POST_FLAT_RATE = Decimal(env("SHOP_POST_FLAT_RATE", default="350"))
 # How long seats freed on a sold-out departure are held for the next on its waiting list
 # (shop/bookings/waitlist.py); never past the departure's booking cut-off.
 WAITLIST_HOLD_HOURS = env.int("WAITLIST_HOLD_HOURS", default=12)
+# How long a move to a dearer date waits for its difference to be paid before it runs out (the
+# booking stays as it was); YooKassa itself cancels a payment left unconfirmed for an hour.
+BOOKING_CHANGE_PAYMENT_MINUTES = env.int("BOOKING_CHANGE_PAYMENT_MINUTES", default=60)
+# When we cancel a departure and offer another date instead of the refund, the refund waits
+# this long for the customer's choice, then is made by itself (shop/bookings/rebooking.py).
+# Never more than 240 h: the law gives the customer their money within 10 days of asking
+# (Consumer Protection Act, art. 31), and the e-mail is their asking.
+REBOOK_OFFER_HOURS = min(env.int("REBOOK_OFFER_HOURS", default=72), 240)
 
 # --- Payments ---
 # The providers customers may pay with, in the order the payment page offers them: YooKassa

@@ -10,7 +10,7 @@ from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
 from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
-from shop.payments.selectors import order_receipts
+from shop.payments.selectors import order_payments, order_receipts
 from shop.shipping.methods import MeetingPointPickup, PostRussia
 from shop.team.models import FINAL_STAGES, OrderHandling, Stage
 
@@ -130,6 +130,7 @@ def order_workspace(order) -> dict:
         "can_cancel": stage not in FINAL_STAGES and order.is_active,
         "history": order_history(order),
         "receipts": order_receipts(order),
+        "payments": order_payments(order),
         **order_pickup(order),
     }
 

@@ -185,6 +185,11 @@ class ManifestView(TeamAccessMixin, TemplateView):
                 "guides": list(self.departure.guides.all()),
                 "guide_choices": guide_candidates(),
                 "cancel_reasons": CancelReason.choices,
+                "money_choices": (
+                    _money_choices(self.departure)
+                    if self.request.GET.get("confirm") == "cancel"
+                    else []
+                ),
             }
         )
         return context
@@ -281,6 +286,7 @@ class ManifestView(TeamAccessMixin, TemplateView):
                 actor=request.user,
                 reason=request.POST.get("reason", "")[:20],
                 note=request.POST.get("note", "")[:255],
+                offer_rebooking=request.POST.get("money") == "offer",
             )
         )
 
@@ -292,3 +298,14 @@ class ManifestView(TeamAccessMixin, TemplateView):
         )
         for number, why in outcome.failed:
             messages.error(self.request, f"{number}: {why}")
+
+
+def _money_choices(departure) -> list[tuple[str, str]]:
+    """The cancel form's choices for the customers' money: another date first (checked) when
+    the tour has one with seats, the refund at once always."""
+    from shop.bookings.dashboard.forms import MONEY_CHOICES, OFFER
+    from shop.bookings.rebooking import rebook_possible
+
+    if rebook_possible(departure):
+        return MONEY_CHOICES
+    return [choice for choice in MONEY_CHOICES if choice[0] != OFFER]

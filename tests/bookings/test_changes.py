@@ -249,7 +249,7 @@ def test_moving_to_a_date_of_the_same_price_issues_a_new_ticket(submit, client, 
     url = change_path(order, old, "date")
     listing = client.get(url).content.decode()
     assert "та же цена" in listing
-    assert "Дороже на 600\xa0₽" in listing  # the dearer fourth date, not offered
+    assert "600\xa0₽ доплатить" in listing  # the dearer fourth date, for its difference
     confirm = client.get(url, {"to": dates[1].pk}).content.decode()
     assert "Та же цена: ничего не нужно платить" in confirm
 
@@ -291,16 +291,18 @@ def test_moving_to_a_cheaper_date_refunds_the_difference(submit, client, order, 
     assert sum(line.line_price_incl_tax for line in order.lines.all()) == Decimal("1750.00")
 
 
-def test_a_dearer_date_cannot_be_chosen(submit, client, order, dates):
+def test_a_dearer_date_waits_for_its_difference_and_moves_nothing(submit, client, order, dates):
     ticket = ticket_of(order)
     url = change_path(order, ticket, "date")
-
     confirm = client.get(url, {"to": dates[3].pk}).content.decode()
-    response = submit(url, {"key": "c" * 32, "to": dates[3].pk})
 
-    assert "Перенести бронь" not in confirm
-    assert response.status_code == 400 and "Дороже на" in response.content.decode()
+    response = submit(url, {"key": form_key(confirm), "to": dates[3].pk})
+
+    # On to the pay step (tests/payments/test_supplements.py); nothing has moved.
+    assert "Перейти к оплате" in confirm
+    assert response.status_code == 303 and "/date/pay/" in response.url
     assert seats_sold(dates[3]) == 0 and seats_sold(dates[0]) == 3
+    assert changes_of(order)[0].status == "awaiting_payment"
 
 
 def test_if_the_new_date_fills_meanwhile_nothing_changes(submit, client, order, dates):

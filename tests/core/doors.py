@@ -200,6 +200,8 @@ class World:
             "page_pk": self.page.pk,
             "hash": "nothing-here",
             "code": self.ticket.code,
+            "change": 1,  # a move waiting for payment: none in the demo, the view says 404
+            "departure": self.departure.pk,  # no date offered instead of a refund: a 404
         }
         self.pk_by_key = {
             "team:manifest": self.departure.pk,
@@ -224,6 +226,10 @@ class World:
             "customercare:order-status": self.order.verification_hash(),
             "customercare:booking-cancel": self.order.verification_hash(),
             "customercare:booking-move": self.order.verification_hash(),
+            "customercare:booking-pay": self.order.verification_hash(),
+            "customercare:booking-pay-card": self.order.verification_hash(),
+            "customercare:booking-pay-yookassa": self.order.verification_hash(),
+            "customercare:rebook": self.order.verification_hash(),
             "customercare:ticket": ticket_token(self.ticket),
             "customercare:ticket-calendar": ticket_token(self.ticket),
             "customercare:ticket-image": ticket_token(self.ticket),

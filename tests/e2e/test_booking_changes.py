@@ -133,3 +133,36 @@ def test_a_visitor_on_the_waiting_list_books_the_held_seat_a_third_cannot_take(
     assert entry.status == "booked" and entry.order == order
     assert seats_sold(departure.pk) == record.num_in_stock
     assert money_kept_and_refunded(order) == (Decimal(ADULT), Decimal("0"))
+
+
+def test_a_guest_moves_two_people_to_a_dearer_date_and_pays_the_difference_by_card(
+    page, storefront
+):
+    first, second = storefront.departures
+    second.fares.filter(ticket_type__code="adult").update(price=ADULT + 300)
+    open_booking_form(page, first)
+    order = book_and_pay(page, first.pk, adults=2, children=0, email=GUEST_EMAIL)
+
+    page.goto(order_status_path(order))
+    page.get_by_role("link", name="Перенести на другую дату").click()
+    dearer = page.locator(".move-date").first
+    expect(dearer).to_contain_text("600\xa0₽ доплатить")
+    dearer.get_by_role("link", name=re.compile("^Выбрать")).click()
+    expect(page.locator(".change-confirm")).to_contain_text("600\xa0₽")
+    page.get_by_role("button", name="Перейти к оплате").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Доплата за перенос")
+    assert seats_sold(first.pk) == 2 and seats_sold(second.pk) == 0  # nothing moved yet
+    expect(page.locator("#card-element input")).to_have_count(5)
+    enter_card(page, CARD_OK)
+    expect(pay_button(page)).to_have_text("Оплатить 600\xa0₽")
+    pay_button(page).click()
+
+    page.wait_for_url(re.compile(re.escape(order_status_path(order)) + "$"))
+    expect(page.locator("#messages")).to_contain_text("разница 600\xa0₽ оплачена")
+    ticket = Ticket.objects.get(order=order, voided_at=None)
+    assert (ticket.departure_id, ticket.people) == (second.pk, 2)
+    expect(page.locator("main")).to_contain_text(ticket.code)
+    assert (seats_sold(first.pk), seats_sold(second.pk)) == (0, 2)
+    order.refresh_from_db()
+    assert order.total_incl_tax == 2 * ADULT + 600

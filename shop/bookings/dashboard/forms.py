@@ -219,6 +219,19 @@ class OneDepartureForm(TicketPricesMixin, forms.Form):
         )
 
 
+OFFER, REFUND = "offer", "refund"
+MONEY_CHOICES = [
+    (
+        OFFER,
+        _(
+            "Offer another date of this tour instead of the refund: refunded when the customer "
+            "asks, or by itself after the deadline"
+        ),
+    ),
+    (REFUND, _("Refund everyone at once")),
+]
+
+
 class DepartureCancelForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why is the departure cancelled?"),
@@ -232,6 +245,23 @@ class DepartureCancelForm(forms.Form):
         required=False,
         help_text=_("Needed for another reason; the e-mail shows it after the reason."),
     )
+    money = forms.ChoiceField(
+        label=_("The customers' money"),
+        choices=MONEY_CHOICES,
+        widget=forms.RadioSelect,
+        initial=OFFER,
+        # The page always sends a choice (one is checked); a form sent without one (an older
+        # page) refunds at once, as this form always did.
+        required=False,
+    )
+
+    def __init__(self, *args, offer_possible: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Another date is the default when the tour has one with seats; without one, only
+        # the refund at once is left.
+        if not offer_possible:
+            self.fields["money"].choices = [c for c in MONEY_CHOICES if c[0] == REFUND]
+            self.fields["money"].initial = REFUND
 
     def clean(self):
         cleaned = super().clean()

@@ -21,6 +21,7 @@ from django.views.generic import ListView, TemplateView
 from catalogue.translation import translation_languages
 from shop.bookings.cancellation import CancellationError, departure_cancel_for_everyone
 from shop.bookings.dashboard.forms import (
+    OFFER,
     DepartureCancelForm,
     DepartureForm,
     OneDepartureForm,
@@ -30,6 +31,7 @@ from shop.bookings.dashboard.forms import (
 )
 from shop.bookings.go_no_go import DecisionError, departure_cancel_too_few, departure_run_anyway
 from shop.bookings.models import Departure, DepartureStatus, Tour
+from shop.bookings.rebooking import rebook_possible
 from shop.bookings.selectors import (
     departure_waiting_list,
     departures_awaiting_decision,
@@ -411,15 +413,21 @@ class DepartureCancelView(DashboardPermissionMixin, DepartureMixin, TemplateView
     permission_required = (VIEW_DEPARTURE, CHANGE_DEPARTURE)
     template_name = "bookings/dashboard/departure_cancel.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rebook_hours=settings.REBOOK_OFFER_HOURS, **kwargs)
+
     def get(self, request, *args, **kwargs):
         departure = self.get_departure()
         return self.render_to_response(
-            self.get_context_data(departure=departure, form=DepartureCancelForm())
+            self.get_context_data(
+                departure=departure,
+                form=DepartureCancelForm(offer_possible=rebook_possible(departure)),
+            )
         )
 
     def post(self, request, *args, **kwargs):
         departure = self.get_departure()
-        form = DepartureCancelForm(request.POST)
+        form = DepartureCancelForm(request.POST, offer_possible=rebook_possible(departure))
         if form.is_valid():
             if departure.status == DepartureStatus.CANCELLED:
                 form.add_error(None, _("This departure is cancelled already."))
@@ -430,6 +438,7 @@ class DepartureCancelView(DashboardPermissionMixin, DepartureMixin, TemplateView
                         actor=request.user,
                         reason=form.cleaned_data["reason"],
                         note=form.cleaned_data["note"],
+                        offer_rebooking=form.cleaned_data["money"] == OFFER,
                     )
                 except CancellationError as error:
                     form.add_error(None, str(error))

@@ -159,7 +159,7 @@ def start(attempt, *, token_id: str, card_id: str, **_ignored) -> RemotePayment:
             "payment_method_types": ["card"],
             "capture_method": "manual",
             "confirm": True,
-            "metadata": {"attempt": str(attempt.pk), "basket": str(attempt.basket_id)},
+            "metadata": {"attempt": str(attempt.pk), "basket": str(attempt.basket_id or "")},
         },
         options={"idempotency_key": f"attempt-{attempt.key}"},
     )

@@ -211,9 +211,13 @@ def start(attempt, *, method: str, return_url: str, receipt: dict, **_ignored) -
     body = {
         "amount": {"value": f"{attempt.amount:.2f}", "currency": attempt.currency.upper()},
         "capture": False,
-        "description": str(_("Order %(number)s, Baikal student tour bureau"))
+        "description": str(
+            _("Difference for order %(number)s, Baikal student tour bureau")
+            if attempt.is_supplementary
+            else _("Order %(number)s, Baikal student tour bureau")
+        )
         % {"number": attempt.order_number},
-        "metadata": {"attempt": str(attempt.pk), "basket": str(attempt.basket_id)},
+        "metadata": {"attempt": str(attempt.pk), "basket": str(attempt.basket_id or "")},
         "receipt": receipt,
     }
     if method == "sbp":

@@ -1,0 +1,402 @@
+"""Another date instead of the refund, when we cancel a departure.
+
+`departure_cancel_for_everyone` (cancellation.py) releases the seats and voids the tickets at
+once either way. When the staff member chooses to offer another date (the go/no-go's
+automatic cancellation always does), each paid order gets a `RebookOffer` instead of an
+immediate refund, and its e-mail a signed link to choose:
+
+- another date of the same tour, of the same or a lower price (`rebook_offer_accept`): the
+  cancelled lines move there in place, seat-safe (the guarded allocation under the
+  departures' locks: if the date fills meanwhile nothing changes and the refund stays
+  scheduled), new tickets, the order active again; a cheaper date's difference goes back
+  through the payment layer (the change's refund, shop/bookings/changes.py);
+- the refund now (`rebook_offer_refund`), which is otherwise made by itself at `refund_by`
+  (REBOOK_OFFER_HOURS after the cancellation: the task worker at that moment,
+  `manage.py bookings_settle` and the payment reconciliation as the fallbacks).
+
+A dearer date is not offered here: the customer is told to take the refund and book it (the
+pay step of a dearer move needs a booking that is still on).
+
+Each way is taken once, under the offer's row lock; the refund's key is the departure
+cancellation's (`refund_key`), so whichever runs, the money goes back once.
+"""
+
+import datetime as dt
+import logging
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+from oscar.core.loading import get_model
+from oscar.templatetags.currency_filters import currency
+
+from shop.activity import kinds
+from shop.activity.actors import SystemProcess, customer_of, system, system_process
+from shop.activity.services import activity_record
+from shop.bookings.change_selectors import (
+    DEARER,
+    Booking,
+    MoveQuote,
+    move_quote,
+    moved_line_prices,
+)
+from shop.bookings.changes import (
+    ChangeRefused,
+    _customer_user,
+    _refund_after_commit,
+    _tell_customer,
+)
+from shop.bookings.models import (
+    BookingChange,
+    ChangeKind,
+    ChangeStatus,
+    Departure,
+    DepartureStatus,
+    OfferStatus,
+    RebookOffer,
+    Ticket,
+    TicketVoid,
+)
+from shop.bookings.options import BOOKING_OPTION, booking_of
+from shop.bookings.selectors import departures_with_booking_data
+from shop.bookings.tickets import ticket_issue
+from shop.customercare.models import MessageKind
+from shop.order.statuses import OrderStatus
+from shop.order.utils import stock_allocate
+
+logger = logging.getLogger(__name__)
+
+Order = get_model("order", "Order")
+Line = get_model("order", "Line")
+LineAttribute = get_model("order", "LineAttribute")
+StockRecord = get_model("partner", "StockRecord")
+
+
+# --- Offering ------------------------------------------------------------------------------
+
+
+def rebook_dates(departure, now=None):
+    """The tour's other dates a booking of `departure` could go to now (earliest first)."""
+    now = now or timezone.now()
+    return departures_with_booking_data(
+        Departure.objects.filter(tour_id=departure.tour_id, starts_at__gt=now)
+        .exclude(pk=departure.pk)
+        .exclude(status=DepartureStatus.CANCELLED)
+        .order_by("starts_at")
+    )
+
+
+def rebook_possible(departure, now=None) -> bool:
+    """Whether the tour has another date with a free seat that takes bookings now (the
+    staff's choice "offer another date" is then the default)."""
+    from shop.bookings.selectors import departure_row
+
+    now = now or timezone.now()
+    return any(
+        departure_row(d, now).seats_left > 0 and d.closed_reason(now) is None
+        for d in rebook_dates(departure, now)
+    )
+
+
+def rebook_offer_make(*, order, departure, amount: Decimal, lines: list[int]) -> RebookOffer:
+    """The order's offer for the cancelled departure (once; a second run finds it)."""
+    refund_by = timezone.now() + dt.timedelta(hours=settings.REBOOK_OFFER_HOURS)
+    offer, created = RebookOffer.objects.get_or_create(
+        order=order,
+        departure=departure,
+        defaults={"amount": amount, "lines": lines, "refund_by": refund_by},
+    )
+    if created:
+        _refund_at_deadline(offer)
+    return offer
+
+
+def rebook_offer_path(offer) -> str:
+    """The customer's page of the offer, under the order's signed link."""
+    return reverse(
+        "customercare:rebook",
+        kwargs={
+            "number": offer.order.number,
+            "token": offer.order.verification_hash(),
+            "departure": offer.departure_id,
+        },
+    )
+
+
+def _refund_at_deadline(offer) -> None:
+    backend = rebook_offer_refund_task.get_backend()
+    if not backend.supports_defer:
+        return
+    when = offer.refund_by + dt.timedelta(seconds=5)
+    transaction.on_commit(
+        lambda: rebook_offer_refund_task.using(run_after=when).enqueue(offer.pk), robust=True
+    )
+
+
+# --- The refund ----------------------------------------------------------------------------
+
+
+def rebook_offer_refund(*, offer, actor=None):
+    """Refund the offer's booking now (the customer asked, or its time is up); once: an offer
+    already refunded or rebooked refunds nothing more. `actor` None: the customer."""
+    from shop.bookings.cancellation import reason_text, refund_key
+    from shop.payments.services import RefundError, order_refund, order_refundable
+
+    with transaction.atomic():
+        offer = RebookOffer.objects.select_for_update().select_related("order").get(pk=offer.pk)
+        if offer.status == OfferStatus.REBOOKED:
+            raise ChangeRefused(_("You chose another date: this booking is on it."))
+        first = offer.status == OfferStatus.OPEN
+        if first:
+            offer.status = OfferStatus.REFUNDED
+            offer.decided_at = timezone.now()
+            offer.save(update_fields=["status", "decided_at"])
+            activity_record(
+                actor=actor or customer_of(offer.order),
+                action=kinds.BOOKING_REFUND_CHOSEN,
+                order=offer.order,
+                departure=offer.departure,
+                after={"amount": str(offer.amount)},
+            )
+    order, departure = offer.order, offer.departure
+    key = refund_key(departure, order)
+    already = order.refunds.filter(idempotency_key=key).first()
+    amount = already.amount if already else min(offer.amount, order_refundable(order))
+    if amount <= 0:
+        return None
+    try:
+        return order_refund(
+            order=order,
+            amount=amount,
+            actor=None,  # the payment layer logs it as the shop's own
+            reason=reason_text(departure.cancel_reason, departure.status_reason),
+            key=key,
+        )
+    except RefundError:
+        logger.warning("Refund of offer %s is pending; reconciliation sends it", offer.pk)
+        return order.refunds.filter(idempotency_key=key).first()
+
+
+def rebook_offers_refund_due(now=None) -> int:
+    """Refund every offer whose time is up, and send again those a provider did not confirm
+    (bookings_settle and the payment reconciliation call it). Returns how many were sent."""
+    from shop.payments.models import Refund
+
+    now = now or timezone.now()
+    sent = 0
+    due = RebookOffer.objects.filter(status=OfferStatus.OPEN, refund_by__lte=now)
+    # Decided, but the refund never reached the payment layer (a crash right after).
+    key = Concat(
+        Value("departure-"),
+        Cast("departure_id", CharField()),
+        Value("-order-"),
+        Cast("order_id", CharField()),
+    )
+    missing = (
+        RebookOffer.objects.filter(status=OfferStatus.REFUNDED)
+        .annotate(key=key)
+        .filter(~Exists(Refund.objects.filter(idempotency_key=OuterRef("key"))))
+    )
+    with system_process(SystemProcess.BOOKING_CHANGE):
+        for offer in [*due.order_by("pk"), *missing.order_by("pk")]:
+            if rebook_offer_refund(offer=offer, actor=system()) is not None:
+                sent += 1
+    return sent
+
+
+@task()
+def rebook_offer_refund_task(offer_id: int) -> int:
+    offer = RebookOffer.objects.filter(pk=offer_id, status=OfferStatus.OPEN).first()
+    if offer is None or offer.refund_by > timezone.now():
+        return 0
+    with system_process(SystemProcess.BOOKING_CHANGE):
+        return int(rebook_offer_refund(offer=offer, actor=system()) is not None)
+
+
+# --- Another date --------------------------------------------------------------------------
+
+
+def rebook_booking(offer) -> Booking:
+    """The cancelled booking as the quotes read it: its lines, at what was paid for them."""
+    lines = list(
+        Line.objects.filter(pk__in=offer.lines, order_id=offer.order_id)
+        .prefetch_related("attributes__option")
+        .order_by("pk")
+    )
+    pairs = [(line, booking_of(line)) for line in lines]
+    pairs = [(line, option) for line, option in pairs if option is not None]
+    refs = {option["ref"] for _line, option in pairs}
+    ticket = (
+        Ticket.objects.filter(order_id=offer.order_id, departure_id=offer.departure_id)
+        .filter(booking_ref__in=refs)
+        .select_related("order", "departure__tour__product")
+        .order_by("pk")
+        .first()
+    )
+    return Booking(ticket=ticket, departure=offer.departure, lines=pairs)
+
+
+def rebook_quotes(offer, now=None) -> list[MoveQuote]:
+    """Every date the offer's booking could go to, with what it would cost or give back."""
+    now = now or timezone.now()
+    booking = rebook_booking(offer)
+    return [_quote(booking, d, now) for d in rebook_dates(offer.departure, now)]
+
+
+def _quote(booking, departure, now) -> MoveQuote:
+    quote = move_quote(booking, departure, now)
+    if quote.problem == DEARER:
+        quote.refusal = _(
+            "Costs %(amount)s more: this date cannot be chosen instead of the refund. Take the "
+            "refund and book it anew, if you like."
+        ) % {"amount": currency(quote.difference)}
+    return quote
+
+
+def rebook_offer_accept(*, offer, to_departure, key: str, user=None) -> BookingChange:
+    """Move the offer's booking to `to_departure` instead of the refund; once (the form's key,
+    and the offer's status under its lock). Raises ChangeRefused with the reason (nothing
+    changes then, and the refund stays scheduled)."""
+    if change := BookingChange.objects.filter(key=key).first():
+        if change.pk != offer.change_id:
+            raise ChangeRefused(_("This form was already used for another booking."))
+        return change
+    now = timezone.now()
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=offer.order_id)
+        offer = RebookOffer.objects.select_for_update().get(pk=offer.pk)
+        if offer.status == OfferStatus.REBOOKED and offer.change is not None:
+            if offer.change.key == key:
+                return offer.change
+            raise ChangeRefused(_("You chose another date already: this booking is on it."))
+        if offer.status == OfferStatus.REFUNDED:
+            raise ChangeRefused(_("The booking has been refunded: book a new date, if you like."))
+        list(
+            Departure.objects.select_for_update()
+            .filter(pk__in=[offer.departure_id, to_departure.pk])
+            .order_by("pk")
+        )
+        booking = rebook_booking(offer)
+        target = (
+            departures_with_booking_data(Departure.objects.filter(pk=to_departure.pk))
+            .select_related("tour__product")
+            .first()
+        )
+        if target is None or target.tour_id != offer.departure.tour_id or not booking.lines:
+            raise ChangeRefused(_("Choose one of this tour's dates."))
+        quote = _quote(booking, target, now)
+        if quote.refusal:
+            raise ChangeRefused(quote.refusal)
+        record = StockRecord.objects.filter(product_id=target.pk).first()
+        if record is None or not stock_allocate(record.pk, booking.people):
+            raise ChangeRefused(
+                _(
+                    "The seats on that date have just been taken. Nothing has changed: choose "
+                    "another date, or the refund is made as planned."
+                )
+            )
+        change = _move_lines(order, offer, booking, target, record, quote, key, user, now)
+    return change
+
+
+def _move_lines(order, offer, booking, target, record, quote, key, user, now) -> BookingChange:
+    """The cancelled lines, active again on `target` (in place: the payment's receipt keeps
+    naming them), new tickets for the old, the order active again."""
+    new_tickets = {}
+    old_tickets = {
+        t.booking_ref: t for t in Ticket.objects.filter(order=order, departure=offer.departure)
+    }
+    for line, option in booking.lines:
+        ref = option["ref"]
+        new_ref = new_tickets.setdefault(ref, (uuid.uuid4().hex, 0))[0]
+        prices = moved_line_prices(line, target.fare_for(option["ticket_type"]).price)
+        Line.objects.filter(pk=line.pk).update(
+            product=target.product,
+            stockrecord=record,
+            partner_sku=record.partner_sku,
+            upc=target.product.upc,
+            title=str(target.product),
+            status=settings.OSCAR_INITIAL_LINE_STATUS,
+            num_allocated=line.quantity,
+            allocation_cancelled=False,
+            **prices,
+        )
+        for attribute in line.attributes.all():
+            if attribute.option.code == BOOKING_OPTION and isinstance(attribute.value, dict):
+                LineAttribute.objects.filter(pk=attribute.pk).update(
+                    value={**attribute.value, "ref": new_ref}
+                )
+        new_tickets[ref] = (new_ref, new_tickets[ref][1] + line.quantity)
+    issued = []
+    for ref, (new_ref, people) in new_tickets.items():
+        old = old_tickets.get(ref)
+        ticket = ticket_issue(
+            order=order,
+            departure_id=target.pk,
+            ref=new_ref,
+            people=people,
+            lead_name=old.lead_name if old else "",
+            lead_phone=old.lead_phone if old else "",
+        )
+        if old is not None:
+            old.voided_at = old.voided_at or now
+            old.void_reason = TicketVoid.MOVED
+            old.replaced_by = ticket
+            old.save(update_fields=["voided_at", "void_reason", "replaced_by"])
+        issued.append((old, ticket))
+    before = {"status": order.status}
+    if order.status == OrderStatus.CANCELLED:
+        # The departure's cancellation cancelled the order with its last line; it is paid and
+        # on again.
+        order.status = OrderStatus.PAID
+        order.save(update_fields=["status"])
+    old, new = issued[0]
+    change = BookingChange.objects.create(
+        key=key,
+        order=order,
+        ticket=old or new,
+        kind=ChangeKind.MOVE,
+        status=ChangeStatus.APPLIED,
+        from_departure=offer.departure,
+        to_departure=target,
+        new_ticket=new,
+        people=booking.people,
+        tickets=booking.quantities,
+        refund_amount=quote.refund,
+        by_user=_customer_user(order, user),
+        applied_at=now,
+    )
+    offer.status = OfferStatus.REBOOKED
+    offer.to_departure = target
+    offer.change = change
+    offer.decided_at = now
+    offer.save(update_fields=["status", "to_departure", "change", "decided_at"])
+    activity_record(
+        actor=customer_of(order),
+        action=kinds.BOOKING_MOVED,
+        order=order,
+        departure=target,
+        before={
+            "ticket": old.code if old else "",
+            "starts_at": offer.departure.starts_at.isoformat(),
+            **before,
+        },
+        after={
+            "ticket": new.code,
+            "starts_at": target.starts_at.isoformat(),
+            "people": booking.people,
+            "refund": str(change.refund_amount),
+            "status": order.status,
+            "instead_of_refund": str(offer.amount),
+        },
+    )
+    _tell_customer(change, MessageKind.BOOKING_MOVED)
+    _refund_after_commit(change)
+    return change
