@@ -1,13 +1,17 @@
 """A festival-day rush: many customers at once try to book the last seats of one departure,
-each over HTTP through the whole flow a browser takes (booking form, guest checkout, card
-payment through localstripe, the return page).
+each over HTTP through the whole flow a browser takes (booking form, guest checkout, a card
+payment, the return page). With both providers on, the customers take turns: one pays with
+a foreign card through Stripe (localstripe), the next with a Russian card on YooKassa's card
+page (the local YooKassa server), and so on.
 
-Used by tests/concurrency/test_booking_rush.py against gunicorn, and runnable by hand:
+Used by tests/concurrency/test_booking_rush.py against gunicorn, and runnable by hand against
+a site whose payment providers are the local ones (`make run` starts both):
 
     python -m bench.rush --site http://127.0.0.1:8000 --localstripe http://127.0.0.1:8420 \\
-        --tour 12 --departure 34 --customers 200
+        --tour 12 --departure 34 --customers 200 --provider both
 
-Only loopback addresses are accepted; the run stops by itself when every customer is done.
+Only loopback addresses are accepted (YooKassa's card page too); the run stops by itself when
+every customer is done.
 """
 
 import argparse
@@ -31,11 +35,15 @@ import requests
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 SOLD_OUT_WORDS = ("распродан", "не осталось", "sold out", "Недостаточно мест", "мест нет")
+# --provider: which way the customers pay; with both, they take turns (see rush()).
+PROVIDERS = {"stripe": ("stripe",), "yookassa": ("yookassa",), "both": ("stripe", "yookassa")}
+YOOKASSA_CARD_OK = "5555555555554444"  # the local YooKassa server's card that succeeds
 
 
 @dataclass
 class Outcome:
     customer: int
+    provider: str = "stripe"  # stripe or yookassa
     result: str = "unknown"  # paid, refused, error
     statuses: list[int] = field(default_factory=list)
     message: str = ""
@@ -47,11 +55,13 @@ class Customer:
     """One visitor. With several sites (app servers sharing one database), each request goes
     to the next one: nothing may depend on which server answers."""
 
-    def __init__(self, number: int, site: str | list[str], localstripe: str):
-        self.outcome = Outcome(customer=number)
+    def __init__(
+        self, number: int, site: str | list[str], localstripe: str, provider: str = "stripe"
+    ):
+        self.outcome = Outcome(customer=number, provider=provider)
         self.sites = [s.rstrip("/") for s in ([site] if isinstance(site, str) else site)]
         self.turn = number
-        self.localstripe = localstripe.rstrip("/")
+        self.localstripe = (localstripe or "").rstrip("/")
         self.http = requests.Session()
         self.http.trust_env = False  # loopback only, never through a proxy
 
@@ -150,6 +160,22 @@ class Customer:
             if self._refused(page.text):
                 return
             raise RuntimeError(f"no payment page: {page.url} {_messages(page.text)}")
+        pay = self._pay_yookassa if self.outcome.provider == "yookassa" else self._pay_stripe
+        back = pay()
+        if back is None:
+            return
+        done = self.get(back)  # a path: the next server answers it
+        if "/thank-you/" in done.url:
+            self.outcome.result = "paid"
+            found = re.search(r"\b(1\d{5})\b", done.text)
+            self.outcome.order_number = found.group(1) if found else ""
+            return
+        if not self._refused(done.text):
+            raise RuntimeError(f"after paying: {done.url} {_messages(done.text)}")
+
+    def _pay_stripe(self) -> str | None:
+        """The card form: a token from (local)Stripe.js, then the shop authorises it. The
+        path to return to, or None when the customer was told the seats are gone."""
         token_id, card_id = self.token()
         start = self.post(
             "/shop/checkout/payment/start/",
@@ -161,20 +187,46 @@ class Customer:
         except ValueError:
             # Sent back to the basket (its seats sold out while this customer checked out).
             if self._refused(start.text):
-                return
+                return None
             raise RuntimeError(f"payment start: {start.url} {_messages(start.text)}") from None
         if body.get("status") != "authorized":
             if self._refused(body.get("message", "")):
-                return
+                return None
             raise RuntimeError(f"payment not authorised: {start.status_code} {body}")
-        done = self.get(body["return_url"])  # a path: the next server answers it
-        if "/thank-you/" in done.url:
-            self.outcome.result = "paid"
-            found = re.search(r"\b(1\d{5})\b", done.text)
-            self.outcome.order_number = found.group(1) if found else ""
-            return
-        if not self._refused(done.text):
-            raise RuntimeError(f"after paying: {done.url} {_messages(done.text)}")
+        return body["return_url"]
+
+    def _pay_yookassa(self) -> str | None:
+        """ "Russian card or SBP" → card: the shop creates the payment and sends the customer
+        to YooKassa's card page, where the card is typed in; YooKassa sends them back. The
+        path to return to, or None when the customer was told the seats are gone."""
+        start = self.post(
+            "/shop/checkout/payment/yookassa/",
+            data={
+                "csrfmiddlewaretoken": self.http.cookies.get("csrftoken", ""),
+                "consent": "1",
+                "method": "card",
+            },
+            allow_redirects=False,
+        )
+        card_page = start.headers.get("Location", "")
+        if start.status_code != 303 or not urlsplit(card_page).hostname:
+            # Sent back to the payment page or the basket, with the reason.
+            page = self.get(urlsplit(card_page).path or "/shop/checkout/payment-details/")
+            if self._refused(page.text):
+                return None
+            raise RuntimeError(f"payment start: {start.status_code} {_messages(page.text)}")
+        if urlsplit(card_page).hostname not in LOOPBACK:
+            raise RuntimeError(f"{card_page}: YooKassa's page is reached on loopback only")
+        confirmed = self.http.post(
+            card_page,
+            data={"number": YOOKASSA_CARD_OK, "expiry": "12/34", "csc": "123"},
+            allow_redirects=False,
+            timeout=120,
+        )
+        if confirmed.status_code != 303:
+            raise RuntimeError(f"YooKassa's card page: {confirmed.status_code}")
+        back = urlsplit(confirmed.headers["Location"])
+        return back.path + (f"?{back.query}" if back.query else "")
 
 
 def _messages(html: str) -> str:
@@ -186,13 +238,27 @@ def _messages(html: str) -> str:
 
 
 def rush(
-    *, site: str | list[str], localstripe: str, tour: int, departure: int, customers: int
+    *,
+    site: str | list[str],
+    localstripe: str,
+    tour: int,
+    departure: int,
+    customers: int,
+    providers: tuple[str, ...] = PROVIDERS["stripe"],
 ) -> list[Outcome]:
+    """The customers pay through `providers` in turn, each provider's spread evenly over the
+    sites: customer n starts at site n + 1 and takes the next site at each step, so with two
+    sites and customers alternating one by one, every Stripe customer would meet the other
+    server than every YooKassa customer at each step, and one provider's group reach the last
+    seats first every time."""
     sites = [site] if isinstance(site, str) else list(site)
-    for url in (*sites, localstripe):
+    for url in (*sites, *([localstripe] if "stripe" in providers else [])):
         if urlsplit(url).hostname not in LOOPBACK:
             raise SystemExit(f"{url}: load is sent to loopback addresses only")
-    people = [Customer(n, site, localstripe) for n in range(customers)]
+    people = [
+        Customer(n, site, localstripe, providers[n // len(sites) % len(providers)])
+        for n in range(customers)
+    ]
     with ThreadPoolExecutor(max_workers=customers) as pool:
         return list(pool.map(lambda c: c.run(tour, departure), people))
 
@@ -335,14 +401,47 @@ def localstripe():
         yield url
 
 
+@contextlib.contextmanager
+def yookassa(*, log=None):
+    """The local YooKassa server (devtools/yookassa) on a free loopback port until the block
+    ends; yields it (its `url`, `api_url`, `shop_id`, `secret_key`, `control()`)."""
+    from devtools.yookassa import launcher
+
+    server = launcher.start(shop_id="300200", secret_key="test_rush", log=log)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def yookassa_env(server) -> dict:
+    """What a site's settings need to pay through the local YooKassa `server`: its keys and
+    API address, as for a real shop, and its notifications taken from 127.0.0.1."""
+    return {
+        "YOOKASSA_SHOP_ID": server.shop_id,
+        "YOOKASSA_SECRET_KEY": server.secret_key,
+        "YOOKASSA_API_URL": server.api_url,
+        "YOOKASSA_NOTIFICATION_NETWORKS": "127.0.0.1/32,::1/128",
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", required=True)
-    parser.add_argument("--localstripe", required=True)
+    parser.add_argument("--localstripe", default="", help="needed when Stripe pays")
     parser.add_argument("--tour", type=int, required=True)
     parser.add_argument("--departure", type=int, required=True)
     parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument(
+        "--provider",
+        choices=sorted(PROVIDERS),
+        default="both",
+        help="how the customers pay: Stripe, YooKassa, or in turn (the site must have it on)",
+    )
     args = parser.parse_args()
+    providers = PROVIDERS[args.provider]
+    if "stripe" in providers and not args.localstripe:
+        parser.error(f"--provider {args.provider} needs --localstripe")
     started = time.perf_counter()
     outcomes = rush(
         site=args.site,
@@ -350,10 +449,13 @@ def main() -> int:
         tour=args.tour,
         departure=args.departure,
         customers=args.customers,
+        providers=providers,
     )
     found = summary(outcomes, time.perf_counter() - started)
+    paid = {p: sum(o.provider == p and o.result == "paid" for o in outcomes) for p in providers}
     print(
         f"{args.customers} customers in {found['seconds']:.1f} s: {found['results']}; "
+        f"paid through {', '.join(f'{p} {n}' for p, n in paid.items())}; "
         f"5xx responses: {found['server_errors']}; {found['requests']} requests, "
         f"p50 {found['p50']:.0f} ms, p99 {found['p99']:.0f} ms"
     )

@@ -7,7 +7,8 @@
    same server, created and emptied here, never the one DATABASE_URL names): 40 gingerbread
    products, 8 tours (one with 60 departures), categories and the home page.
 2. Runs shop.settings.production (DEBUG off, WhiteNoise, gunicorn with sync workers) on
-   127.0.0.1, with localstripe allowed and no TLS redirect, as a benchmark needs.
+   127.0.0.1, with localstripe and the local YooKassa server allowed and no TLS redirect, as
+   a benchmark needs.
 3. Counts the SQL queries of each page twice: rendered (the whole-page cache off, fragments
    and per-process caches warm) and served from the whole-page cache
    (shop/core/page_cache.py); then loads each page and the bare view with wrk (Debian's
@@ -20,7 +21,8 @@
    times the data, then each loaded with wrk in the same run, every connection a signed-in
    session of its own (bench/sessions.lua sends the next session's cookie with each request).
 4. Runs the booking rush (bench/rush.py): --customers customers at once, over HTTP, for the
-   last 20 seats of one departure, paying through a localstripe of its own.
+   last 20 seats of one departure, paying in turn through a localstripe and a local YooKassa
+   server of its own (`--provider stripe|yookassa|both`, default both).
    Lighthouse (bench/lighthouse.py) scores home, a tour, a gingerbread product, the booking
    page, and signed in the basket, the payment page and a student's queue.
 5. Prints Markdown tables (req/s, p50/p99 latency, errors, ratio to the bare view, queries;
@@ -48,6 +50,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 RUSH_SEATS = 20
+PAYING = {
+    "both": "in turn through localstripe and YooKassa's card page on the local YooKassa server",
+    "stripe": "through localstripe",
+    "yookassa": "on YooKassa's card page on the local YooKassa server",
+}
 
 
 def production_env(database_url: str, static_root: str, cache_dir: str = "") -> dict:
@@ -63,8 +70,8 @@ def production_env(database_url: str, static_root: str, cache_dir: str = "") -> 
         SECRET_KEY="bench-only-not-secret",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DATABASE_URL=database_url,
-        # The benchmark's rush pays through localstripe.
-        PAYMENT_PROVIDERS="stripe",
+        # The benchmark's rush pays through localstripe and the local YooKassa server.
+        PAYMENT_PROVIDERS="yookassa,stripe",
         STRIPE_ALLOW_LOCALSTRIPE="true",
         SECURE_SSL_REDIRECT="false",
         SECURE_HSTS_SECONDS="0",
@@ -343,6 +350,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--customers", type=int, default=200, help="in the booking rush")
+    parser.add_argument(
+        "--provider", choices=["both", "stripe", "yookassa"], default="both", help="in the rush"
+    )
     parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepare:
@@ -353,7 +363,7 @@ def main() -> int:
         return 1
     sys.path.insert(0, str(ROOT))
     from bench import lighthouse
-    from bench.rush import gunicorn, localstripe, rush, summary
+    from bench.rush import PROVIDERS, gunicorn, localstripe, rush, summary, yookassa, yookassa_env
 
     database_url = fresh_database("bench-site")
     static_root = tempfile.mkdtemp(prefix="bench-static-")
@@ -378,7 +388,12 @@ def main() -> int:
     with (
         open(ROOT / "var" / "bench-gunicorn.log", "w") as log,
         localstripe() as stripe,
-        gunicorn({**env, "LOCALSTRIPE_URL": stripe}, workers=args.workers, log=log) as site,
+        yookassa(log=ROOT / "var" / "bench-yookassa.log") as checkout,
+        gunicorn(
+            {**env, "LOCALSTRIPE_URL": stripe, **yookassa_env(checkout)},
+            workers=args.workers,
+            log=log,
+        ) as site,
     ):
         for name, path in prepared["pages"].items():
             wrk(site + path, 2, args.connections)  # warm-up
@@ -397,7 +412,11 @@ def main() -> int:
             watched = pool.submit(watch_pages, site, prepared["watch"], stop)
             started = time.perf_counter()
             outcomes = rush(
-                site=site, localstripe=stripe, customers=args.customers, **prepared["rush"]
+                site=site,
+                localstripe=stripe,
+                customers=args.customers,
+                providers=PROVIDERS[args.provider],
+                **prepared["rush"],
             )
             rushed = summary(outcomes, time.perf_counter() - started)
             stop.set()
@@ -460,8 +479,8 @@ def main() -> int:
     lines += [
         "",
         f"Booking rush: {args.customers} customers at once for the last {RUSH_SEATS} seats of one "
-        "departure, each through the booking page, guest checkout, a card payment through "
-        "localstripe and the return page",
+        "departure, each through the booking page, guest checkout, a card payment "
+        f"({PAYING[args.provider]}) and the return page",
         "",
         "| customers | paid | told sold out | errors | 5xx | requests | p50 ms | p99 ms "
         "| seconds |",

@@ -41,6 +41,7 @@ from shop.bookings.ticket_documents import (
 from shop.customercare.models import CustomerMessage, MessageKind
 from shop.order import statuses
 from shop.order.statuses import ACTIVE_ORDER_STATUSES
+from shop.payments.providers.yookassa import SBP_LABEL
 from shop.shipping.methods import PostRussia
 from shop.team.models import OrderHandling, Stage
 
@@ -228,6 +229,7 @@ def order_summary(order) -> dict:
     from shop.shipping.repository import method_for_order
 
     handling = OrderHandling.objects.filter(order=order).first()
+    payments = list(order.sources.all())
     stage = handling.stage if handling else Stage.CONFIRMED
     if order.is_cancelled:
         stage = Stage.CANCELLED
@@ -242,7 +244,9 @@ def order_summary(order) -> dict:
         "tracking_number": handling.tracking_number if handling else "",
         "is_post": order.shipping_code == PostRussia.code,
         "delivery_method": method_for_order(order) if goods else None,
-        "payments": list(order.sources.all()),
+        "payments": payments,
+        # Paid by SBP: the money went from, and comes back to, a bank account, not a card.
+        "paid_by_sbp": any(source.label == SBP_LABEL for source in payments),
         "refunds": refunds,
         "refunded": sum((r.amount for r in refunds), 0),
         "status_url": order_status_url(order),

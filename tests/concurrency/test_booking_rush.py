@@ -1,23 +1,28 @@
 """80 customers over HTTP against gunicorn try to book the last 20 seats of a departure: on
 PostgreSQL two servers share the database and a Redis cache (production with several app
-servers), on SQLite one server (a single machine, as `make run`). Two servers sharing Redis
-show the same, fresh, seat counts.
+servers), on SQLite one server (a single machine, as `make run`). Both ways to pay are on and
+the customers take turns: a foreign card through Stripe, a Russian card through YooKassa.
+Two servers sharing Redis show the same, fresh, seat counts.
 """
 
 import contextlib
 
 import pytest
 import requests
+from django.conf import settings
 from django.db import connection
 from oscar.core.loading import get_model
 
-from bench.rush import gunicorn, redis_server, rush
+from bench.rush import PROVIDERS, gunicorn, redis_server, rush
 from shop.bookings.models import Departure
-from shop.payments.providers import PaymentState, stripe
+from shop.payments import providers
+from shop.payments.models import PaymentAttempt
+from shop.payments.providers import PaymentState
 from tests.factories import make_tour
 
 pytestmark = [
     pytest.mark.payments,
+    pytest.mark.yookassa,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -45,6 +50,11 @@ def app_env(localstripe_url, cache_url="") -> dict:
         "DATABASE_URL": database_url(),
         "STRIPE_SECRET_KEY": "",
         "LOCALSTRIPE_URL": localstripe_url,
+        # Both ways to pay, YooKassa through the session's local server (tests/conftest.py).
+        "PAYMENT_PROVIDERS": ",".join(settings.PAYMENT_PROVIDERS),
+        "YOOKASSA_SHOP_ID": settings.YOOKASSA_SHOP_ID,
+        "YOOKASSA_SECRET_KEY": settings.YOOKASSA_SECRET_KEY,
+        "YOOKASSA_API_URL": settings.YOOKASSA_API_URL,
     }
     if cache_url:
         env["CACHE_URL"] = cache_url
@@ -62,7 +72,7 @@ def start_servers(stack, env, tmp_path, servers: int) -> list:
 def run_rush(localstripe_url, tmp_path, *, servers: int):
     tour = make_tour(title="Фестивальный выезд", departures=1, capacity=SEATS)
     departure = Departure.objects.get(tour__product=tour)
-    intents_before = {i.id for i in stripe.payments()}
+    payments_before = payment_ids()
     with contextlib.ExitStack() as stack:
         cache_url = ""
         if servers > 1:
@@ -76,11 +86,17 @@ def run_rush(localstripe_url, tmp_path, *, servers: int):
             tour=tour.pk,
             departure=departure.pk,
             customers=CUSTOMERS,
+            providers=PROVIDERS["both"],
         )
-    assert_exactly_the_seats_were_sold(departure, outcomes, intents_before)
+    assert_exactly_the_seats_were_sold(departure, outcomes, payments_before)
 
 
-def assert_exactly_the_seats_were_sold(departure, outcomes, intents_before):
+def payment_ids() -> dict[str, set[str]]:
+    """Each provider's payments, as its local server lists them (the session shares them)."""
+    return {code: {p.id for p in providers.get(code).payments()} for code in PROVIDERS["both"]}
+
+
+def assert_exactly_the_seats_were_sold(departure, outcomes, payments_before):
     errors = [o for o in outcomes if o.result == "error"]
     assert not errors, [(o.customer, o.message) for o in errors[:5]]
     assert not [s for o in outcomes for s in o.statuses if s >= 500]
@@ -93,10 +109,17 @@ def assert_exactly_the_seats_were_sold(departure, outcomes, intents_before):
     assert (record.num_in_stock, record.num_allocated) == (SEATS, SEATS)
     orders = Order.objects.filter(lines__product_id=departure.pk).distinct()
     assert orders.count() == SEATS and {o.status for o in orders} == {"Paid"}
-    # Money: exactly the paid orders' intents were captured; every other one let go.
-    intents = [i for i in stripe.payments() if i.id not in intents_before]
-    assert sum(i.state == PaymentState.CAPTURED for i in intents) == SEATS
-    assert {i.state for i in intents} <= {PaymentState.CAPTURED, PaymentState.CANCELED}
+    # Money, per provider: exactly its paid orders' payments were captured, each once, every
+    # other one let go.
+    for code in PROVIDERS["both"]:
+        paid_here = [o for o in paid if o.provider == code]
+        assert paid_here, f"nobody paid through {code}"
+        new = [p for p in providers.get(code).payments() if p.id not in payments_before[code]]
+        captured = [p.id for p in new if p.state == PaymentState.CAPTURED]
+        assert {p.state for p in new} <= {PaymentState.CAPTURED, PaymentState.CANCELED}
+        attempts = PaymentAttempt.objects.filter(provider=code, provider_payment_id__in=captured)
+        assert sorted(a.order.number for a in attempts) == sorted(o.order_number for o in paid_here)
+        assert len(captured) == len(paid_here)
 
 
 @pytest.mark.sqlite

@@ -1,7 +1,8 @@
-"""Faults in the middle of a rush of checkouts: a worker killed, the database restarted.
-After each (and the reconciliation cron runs): no order lost or duplicated, no money kept
-without an order (the payments suite checks every PaymentIntent after each test), no seat
-lost or sold twice."""
+"""Faults in the middle of a rush of checkouts, the customers paying in turn through Stripe and
+YooKassa: a worker killed (one of them while it captures a YooKassa payment), the database
+restarted. After each (and the reconciliation cron runs): no order lost or duplicated, no
+money kept without an order, per provider (the payments suite checks every payment after each
+test), no seat lost or sold twice."""
 
 import os
 import signal
@@ -15,16 +16,18 @@ from django.db import connection
 from django.db.models import Count, Sum
 from oscar.core.loading import get_model
 
-from bench.rush import gunicorn, rush
+from bench.rush import PROVIDERS, gunicorn, rush
 from shop.bookings.models import Departure
-from shop.payments.models import AttemptStatus, PaymentAttempt
-from shop.payments.providers import PaymentState, stripe
+from shop.payments import providers
+from shop.payments.models import AttemptStatus, PaymentAttempt, PendingAction
+from shop.payments.providers import PaymentState
 from shop.payments.services import attempts_reconcile
-from tests.concurrency.test_booking_rush import database_url
+from tests.concurrency.test_booking_rush import app_env, payment_ids
 from tests.factories import make_tour
 
 pytestmark = [
     pytest.mark.payments,
+    pytest.mark.yookassa,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -35,23 +38,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS, SEATS = 60, 20
 
 
-def intent_ids() -> set[str]:
-    return {i.id for i in stripe.payments()}
-
-
-def rush_with(fault, localstripe_url, tmp_path):
+def rush_with(fault, localstripe_url, tmp_path, *, wait=None):
+    """`fault(site)` once `wait(departure, running)` returns (by default, once the first
+    order is placed)."""
     tour = make_tour(title="Выезд под нагрузкой", departures=1, capacity=SEATS)
     departure = Departure.objects.get(tour__product=tour)
-    before = intent_ids()
-    env = {
-        "DJANGO_SETTINGS_MODULE": "shop.settings.test",
-        "DATABASE_URL": database_url(),
-        "STRIPE_SECRET_KEY": "",
-        "LOCALSTRIPE_URL": localstripe_url,
-    }
+    before = payment_ids()
     with (
         open(tmp_path / "gunicorn.log", "w") as log,
-        gunicorn(env, workers=3, log=log) as site,
+        gunicorn(app_env(localstripe_url), workers=3, log=log) as site,
         ThreadPoolExecutor(1) as pool,
     ):
         running = pool.submit(
@@ -61,8 +56,10 @@ def rush_with(fault, localstripe_url, tmp_path):
             tour=tour.pk,
             departure=departure.pk,
             customers=CUSTOMERS,
+            providers=PROVIDERS["both"],
         )
-        _wait_for_first_orders(departure, running)  # checkouts under way, some already paid
+        # Checkouts under way, some already paid.
+        (wait or _wait_for_first_orders)(departure, running)
         fault(site)
         outcomes = running.result()
         # The site recovers: later customers can still buy what is left.
@@ -72,6 +69,7 @@ def rush_with(fault, localstripe_url, tmp_path):
             tour=tour.pk,
             departure=departure.pk,
             customers=10,
+            providers=PROVIDERS["both"],
         )
     connection.close()  # the test's own connection may have died with the database
     attempts_reconcile(older_than_seconds=0)  # what cron does a few minutes later
@@ -105,12 +103,16 @@ def assert_nothing_lost(departure, before):
         orders.count()
         == PaymentAttempt.objects.filter(order__in=orders, status=AttemptStatus.PAID).count()
     )
-    # Nothing is left authorised and waiting: taken and ordered, or let go.
-    new = [stripe.retrieve(i) for i in intent_ids() - before]
-    assert {i.state for i in new} <= {PaymentState.CAPTURED, PaymentState.CANCELED}, new
-    # Money taken for an order that could not be placed is refunded in full.
-    kept = [i for i in new if i.state == PaymentState.CAPTURED and i.refunded < i.amount]
-    assert len(kept) == orders.count()
+    for code in PROVIDERS["both"]:
+        provider = providers.get(code)
+        new = [provider.retrieve(i) for i in payment_ids()[code] - before[code]]
+        # Nothing is left authorised and waiting: taken and ordered, or let go. (A YooKassa
+        # payment whose customer never reached its card page waits, reserving nothing, until
+        # YooKassa cancels it.)
+        assert not [p for p in new if p.state == PaymentState.AUTHORISED], (code, new)
+        # Money taken for an order that could not be placed is refunded in full.
+        kept = [p for p in new if p.state == PaymentState.CAPTURED and p.refunded < p.amount]
+        assert len(kept) == orders.filter(payment_attempt__provider=code).count(), code
     return sold
 
 
@@ -118,18 +120,41 @@ def assert_nothing_lost(departure, before):
 # before the attempt recorded its id (attempt_start writes it after confirming, and on SQLite
 # that write may wait seconds for the write lock) leaves a card authorised that no attempt
 # knows of, and reconciliation cannot release it.
-def test_a_worker_killed_mid_checkout_loses_nothing(localstripe_url, tmp_path):
-    def kill_workers(site):
-        for _ in range(2):
-            workers = site.workers()
-            if workers:
-                os.kill(workers[0], signal.SIGKILL)
-            time.sleep(0.7)
+def test_a_worker_killed_mid_checkout_loses_nothing(localstripe_url, tmp_path, yookassa):
+    # YooKassa answers the first captures after 3 s: the workers are killed while one of
+    # them waits for it, its order placed and the money not yet taken.
+    yookassa.control("/_test/faults", {"path": "/v3/payments/*/capture", "delay": 3, "times": 2})
+    caught = []
 
-    departure, before, outcomes = rush_with(kill_workers, localstripe_url, tmp_path)
+    def a_yookassa_capture_under_way(departure, running):
+        while not caught:
+            if running.done():
+                raise AssertionError(f"no YooKassa capture seen: {running.result()[:3]}")
+            caught[:] = PaymentAttempt.objects.filter(
+                provider="yookassa", pending_action=PendingAction.CAPTURE, order__isnull=False
+            ).values_list("pk", flat=True)[:1]
+            time.sleep(0.05)
+
+    def kill_workers(site):
+        for worker in site.workers():  # every one: the capturing one too
+            os.kill(worker, signal.SIGKILL)
+        time.sleep(0.7)
+        workers = site.workers()  # and one of those gunicorn started again
+        if workers:
+            os.kill(workers[0], signal.SIGKILL)
+        time.sleep(0.7)
+
+    departure, before, outcomes = rush_with(
+        kill_workers, localstripe_url, tmp_path, wait=a_yookassa_capture_under_way
+    )
 
     sold = assert_nothing_lost(departure, before)
     assert sold > 0 and sum(o.result == "paid" for o in outcomes) <= sold
+    # The payment caught in the middle was finished by reconciliation: taken once, ordered.
+    attempt = PaymentAttempt.objects.select_related("order").get(pk=caught[0])
+    assert attempt.status == AttemptStatus.PAID and attempt.order.status == "Paid"
+    remote = providers.get("yookassa").retrieve(attempt.provider_payment_id)
+    assert remote.state == PaymentState.CAPTURED and remote.refunded == 0
 
 
 @pytest.mark.postgres

@@ -167,7 +167,9 @@ def test_a_declined_card_is_explained_in_russian_and_holds_nothing(shopper, tour
 
     assert outcome.url == PAYMENT_DETAILS
     messages = [str(m) for m in outcome.wsgi_request._messages]
-    assert messages == ["На карте недостаточно средств."]
+    assert messages == [
+        "На карте недостаточно средств. Ничего не списано; попробуйте другую карту."
+    ]
     attempt = PaymentAttempt.objects.get()
     assert attempt.status == AttemptStatus.DECLINED and attempt.order is None
     assert remote(attempt).state == PaymentState.DECLINED

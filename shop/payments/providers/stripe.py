@@ -35,7 +35,9 @@ cancels_unconfirmed = True
 # Stripe's decline codes in the customer's language (Stripe's own texts are English).
 DECLINE_MESSAGES = {
     "card_declined": _("Your bank declined the card. Try another card or call your bank."),
-    "insufficient_funds": _("There is not enough money on the card."),
+    "insufficient_funds": _(
+        "There is not enough money on the card. Nothing was charged; try another card."
+    ),
     "expired_card": _("The card has expired."),
     "incorrect_cvc": _("The CVC code is wrong."),
     "incorrect_number": _("The card number is wrong."),

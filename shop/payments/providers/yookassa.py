@@ -62,7 +62,9 @@ DECLINE_MESSAGES = {
     "identification_required": _(
         "Your e-wallet needs identification to pay this amount. Try a card."
     ),
-    "insufficient_funds": _("There is not enough money on the card."),
+    "insufficient_funds": _(
+        "There is not enough money on the card. Nothing was charged; try another card."
+    ),
     "invalid_card_number": _("The card number is wrong."),
     "invalid_csc": _("The CVC code is wrong."),
     "issuer_unavailable": _("Your bank is not answering. Please try again in a few minutes."),
@@ -156,12 +158,17 @@ def idempotence_key(key: str) -> str:
     return key if len(key) <= 64 else hashlib.sha256(key.encode()).hexdigest()
 
 
+# An SBP payment's label on the order (Oscar's payment source): the pages the customer sees
+# tell a bank transfer by it from a card.
+SBP_LABEL = "СБП"
+
+
 def _label(payment) -> str:
     method = payment.payment_method
     if method is None:
         return name
     if method.type == "sbp":
-        return "СБП"
+        return SBP_LABEL
     card = getattr(method, "card", None)
     if card is not None and getattr(card, "last4", None):
         return f"{card.card_type or 'Card'} •••• {card.last4}"
