@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from shop.promocodes.selectors import SCOPE_LABELS, promo_code_products
+from shop.promocodes.selectors import SCOPE_LABELS, USAGE_LABELS, promo_code_products
 from shop.promocodes.services import (
     AMOUNT,
     ONE_PRODUCT,
@@ -29,11 +29,7 @@ EARLIEST, LATEST = 2000, 2099
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
 
 KIND_CHOICES = [(PERCENT, _("Per cent off")), (AMOUNT, _("Roubles off the order"))]
-USAGE_CHOICES = [
-    (Voucher.ONCE_PER_CUSTOMER, _("Once per customer (signed-in customers only)")),
-    (Voucher.MULTI_USE, _("Any number of times, by anyone")),
-    (Voucher.SINGLE_USE, _("A single use, by one customer")),
-]
+USAGE_CHOICES = list(USAGE_LABELS.items())
 
 
 def _moment_widget():
@@ -78,10 +74,14 @@ class PromoCodeForm(forms.Form):
         help_text=_("For “one tour” or “one product”: a tour's every date is included."),
     )
     starts_at = forms.DateTimeField(
-        label=_("Valid from, Baikalsk time"), input_formats=DATETIME_FORMATS, widget=_moment_widget()
+        label=_("Valid from, Baikalsk time"),
+        input_formats=DATETIME_FORMATS,
+        widget=_moment_widget(),
     )
     ends_at = forms.DateTimeField(
-        label=_("Valid until, Baikalsk time"), input_formats=DATETIME_FORMATS, widget=_moment_widget()
+        label=_("Valid until, Baikalsk time"),
+        input_formats=DATETIME_FORMATS,
+        widget=_moment_widget(),
     )
     usage = forms.ChoiceField(label=_("Usage"), choices=USAGE_CHOICES, widget=forms.RadioSelect)
     limit = forms.IntegerField(

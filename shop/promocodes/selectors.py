@@ -32,6 +32,12 @@ SCOPE_LABELS = {
     ONE_PRODUCT: _("One product"),
 }
 
+USAGE_LABELS = {
+    Voucher.ONCE_PER_CUSTOMER: _("Once per customer (signed-in customers only)"),
+    Voucher.MULTI_USE: _("Any number of times, by anyone"),
+    Voucher.SINGLE_USE: _("A single use, by one customer"),
+}
+
 # A code's state now.
 NOT_YET = "not_yet"
 ACTIVE = "active"
@@ -64,6 +70,10 @@ class PromoCodeRow:
     @property
     def state_label(self) -> str:
         return str(STATE_LABELS[self.state])
+
+    @property
+    def usage_label(self) -> str:
+        return str(USAGE_LABELS.get(self.voucher.usage, self.voucher.usage))
 
     @property
     def is_active(self) -> bool:

@@ -19,8 +19,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
@@ -74,8 +76,15 @@ class PromoCodeTerms:
     limit: int | None  # orders in all, or None for no limit
 
 
-def _range_name(code: str) -> str:
-    return f"Промокод {code}"
+def _name_range(product_range, code: str) -> None:
+    """Name the range after the code alone (Oscar's offer pages show it in every language),
+    with a suffix when another range has that name or slug already (both are unique)."""
+    others = Range.objects.exclude(pk=product_range.pk)
+    name, suffix = code, 1
+    while others.filter(Q(name=name) | Q(slug=slugify(name))).exists():
+        suffix += 1
+        name = f"{code}-{suffix}"
+    product_range.name, product_range.slug = name, slugify(name)
 
 
 def _fill_range(product_range, terms: PromoCodeTerms) -> None:
@@ -102,14 +111,11 @@ def _own_range(offer, code: str):
             or Condition.objects.filter(range=current).exclude(pk=offer.condition_id).exists()
         )
         if not shared:
-            current.name = _range_name(code)
+            _name_range(current, code)
             return current
-    name = _range_name(code)
-    suffix = 1
-    while Range.objects.filter(name=name).exists():
-        suffix += 1
-        name = f"{_range_name(code)} ({suffix})"
-    return Range(name=name)
+    product_range = Range()
+    _name_range(product_range, code)
+    return product_range
 
 
 def _snapshot(voucher) -> dict:
@@ -126,25 +132,43 @@ def _snapshot(voucher) -> dict:
     }
 
 
-def _check_unique(terms: PromoCodeTerms, voucher) -> None:
+def _check_unique(terms: PromoCodeTerms, voucher, offer) -> None:
     others = Voucher.objects.exclude(pk=voucher.pk) if voucher else Voucher.objects.all()
     if others.filter(code=terms.code.upper()).exists():
-        message = _("A promo code %(code)s exists already.") % {"code": terms.code.upper()}
-        raise PromoCodeError(message, "code")
+        raise PromoCodeError(_code_taken(terms), "code")
     if others.filter(name=terms.name).exists():
         raise PromoCodeError(
             _("Another promo code is already called “%(name)s”.") % {"name": terms.name}, "name"
+        )
+    offers = ConditionalOffer.objects.exclude(pk=offer.pk) if offer else ConditionalOffer.objects
+    if offers.filter(name=terms.name).exists():
+        raise PromoCodeError(
+            _("An offer in Oscar's offer pages is already called “%(name)s”.")
+            % {"name": terms.name},
+            "name",
         )
 
 
 def promo_code_save(*, actor, terms: PromoCodeTerms, voucher=None):
     """Create a promo code, or change `voucher` to `terms`; the voucher."""
+    try:
+        return _save(actor, terms, voucher)
+    except IntegrityError:
+        # Another member of staff saved the same code or name a moment earlier.
+        raise PromoCodeError(_code_taken(terms), "code") from None
+
+
+def _code_taken(terms: PromoCodeTerms) -> str:
+    return _("A promo code %(code)s exists already.") % {"code": terms.code.upper()}
+
+
+def _save(actor, terms: PromoCodeTerms, voucher):
     with transaction.atomic():
         if voucher is not None:
             voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
-        _check_unique(terms, voucher)
-        before = _snapshot(voucher) if voucher else {}
         offer = voucher.offers.select_related("benefit", "condition").first() if voucher else None
+        _check_unique(terms, voucher, offer)
+        before = _snapshot(voucher) if voucher else {}
 
         product_range = _own_range(offer, terms.code.upper())
         _fill_range(product_range, terms)

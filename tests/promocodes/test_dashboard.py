@@ -425,3 +425,61 @@ def test_the_promo_codes_page_is_in_the_offers_menu_in_three_languages(staff_cli
     for prefix, label in (("", "Промокоды"), ("/en", "Promo codes"), ("/zh-hans", "优惠码")):
         page = staff_client.get(f"{prefix}{LIST}").content.decode()
         assert f'href="{prefix}{LIST}"' in page and label in page
+
+
+def test_a_name_an_offer_of_oscars_pages_has_is_refused_not_a_500(staff_client):
+    from tests.factories import make_voucher
+
+    make_voucher(code="OLD", amount="5", name="Летняя акция")
+
+    response = submit(staff_client, NEW, terms(code="OLD", name="Новая"))
+    assert response.status_code == 400 and "Промокод OLD уже есть." in response.content.decode()
+    response = submit(staff_client, NEW, terms(code="NEW", name="Летняя акция"))
+    assert response.status_code == 400
+    assert Voucher.objects.count() == 1
+
+
+def test_a_code_named_like_an_existing_range_gets_a_range_of_its_own(staff_client):
+    Range.objects.create(name="STUDENT15", includes_all_products=True)
+
+    voucher = create(staff_client)
+
+    assert voucher.offers.get().benefit.range.name == "STUDENT15-2"
+    assert Range.objects.get(name="STUDENT15").includes_all_products
+
+
+# --- Oscar's own voucher and offer pages ------------------------------------------------------
+
+
+def test_oscars_offer_pages_speak_chinese_not_russian(staff_client):
+    create(staff_client)
+    admin = Client()
+    admin.force_login(make_staff("root@example.com", is_superuser=True))
+
+    offers = admin.get("/zh-hans/shop/dashboard/offers/").content.decode()
+    vouchers = admin.get("/zh-hans/shop/dashboard/vouchers/").content.decode()
+
+    assert "全部优惠" in offers and "Все предложения" not in offers
+    assert "全部优惠券" in vouchers and "Voucher Search Results" not in vouchers
+
+
+def test_oscars_voucher_form_shows_the_whole_date_and_time(staff_client):
+    voucher = create(staff_client)
+    admin = Client()
+    admin.force_login(make_staff("root@example.com", is_superuser=True))
+
+    form = admin.get(f"/shop/dashboard/vouchers/update/{voucher.pk}/").content.decode()
+
+    assert re.search(r'<input type="text" name="start_datetime"[^>]*style="min-width: 14em"', form)
+    assert "Какие предложения действуют по этому купону?" in form
+
+
+def test_a_voucher_offer_is_not_suspended_in_oscars_page_but_on_ours(staff_client):
+    voucher = create(staff_client)
+    admin = Client()
+    admin.force_login(make_staff("root@example.com", is_superuser=True))
+
+    page = admin.get(f"/shop/dashboard/offers/{voucher.offers.get().pk}/").content.decode()
+
+    assert 'name="suspend"' not in page
+    assert "Отключайте промокод на странице промокодов" in page
