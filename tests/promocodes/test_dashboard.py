@@ -460,6 +460,7 @@ def test_oscars_offer_pages_speak_chinese_not_russian(staff_client):
     vouchers = admin.get("/zh-hans/shop/dashboard/vouchers/").content.decode()
 
     assert "全部优惠" in offers and "Все предложения" not in offers
+    assert "优惠券特卖" in offers and "<td>Voucher</td>" not in offers
     assert "全部优惠券" in vouchers and "Voucher Search Results" not in vouchers
 
 
