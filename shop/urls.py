@@ -50,6 +50,7 @@ urlpatterns += i18n_patterns(
     path("shop/dashboard/orders/", include("shop.payments.dashboard_urls")),
     path("shop/dashboard/orders/", include("shop.order.dashboard_urls")),
     path("shop/dashboard/tours/", include("shop.bookings.dashboard.urls")),
+    path("shop/dashboard/promo-codes/", include("shop.promocodes.urls")),
     # Oscar's product form, with the product's translations in it (same addresses and names).
     path("shop/dashboard/catalogue/", include((product_form_urls(), "catalogue-dashboard"))),
     # Oscar's haystack search finds nothing here: its address leads to the site search.

@@ -32,6 +32,7 @@ PERIOD = "period"
 PAYMENT = "payment"
 ACCOUNT = "account"
 FEEDBACK = "feedback"
+PROMO_CODE = "promo_code"
 
 ORDER_PLACED = "order.placed"
 ORDER_PAID = "order.paid"
@@ -72,6 +73,9 @@ WAITLIST_SEATS_HELD = "waitlist.held"
 WAITLIST_HOLD_ENDED = "waitlist.released"
 WAITLIST_BOOKED = "waitlist.booked"
 LOCKOUT_CLEARED = "lockout.cleared"
+PROMO_CODE_CREATED = "promo_code.created"
+PROMO_CODE_CHANGED = "promo_code.changed"
+PROMO_CODE_ENDED = "promo_code.ended"
 
 
 @dataclass(frozen=True)
@@ -434,6 +438,32 @@ _KINDS += [
         lambda before, after: (
             _("%(people)s held for the waiting list are booked") % {"people": _headcount(after)}
         ),
+    ),
+]
+
+
+def _promo_code(text) -> Callable[[dict, dict], str]:
+    return lambda before, after: str(text) % {"code": after.get("code", "")}
+
+
+_KINDS += [
+    ActionKind(
+        PROMO_CODE_CREATED,
+        gettext_lazy("Promo code created"),
+        PROMO_CODE,
+        _promo_code(gettext_lazy("created the promo code %(code)s")),
+    ),
+    ActionKind(
+        PROMO_CODE_CHANGED,
+        gettext_lazy("Promo code changed"),
+        PROMO_CODE,
+        _promo_code(gettext_lazy("changed the promo code %(code)s")),
+    ),
+    ActionKind(
+        PROMO_CODE_ENDED,
+        gettext_lazy("Promo code switched off"),
+        PROMO_CODE,
+        _promo_code(gettext_lazy("switched off the promo code %(code)s")),
     ),
 ]
 

@@ -218,6 +218,11 @@ ROUTES: dict[str, Area] = {
     "dashboard-lockouts": DASHBOARD,
     "dashboard-product-lookup": DASHBOARD,
     "dashboard-product-delete": DASHBOARD,
+    # Promo codes in one form (shop/promocodes); Oscar's voucher permissions apply inside.
+    "promocodes-dashboard:list": DASHBOARD,
+    "promocodes-dashboard:create": DASHBOARD,
+    "promocodes-dashboard:edit": DASHBOARD,
+    "promocodes-dashboard:end": DASHBOARD,
     # --- Wagtail's public pages -----------------------------------------------------------
     "wagtail_serve": STOREFRONT,
     "wagtailcore_authenticate_with_password": STOREFRONT,

@@ -196,6 +196,36 @@ def _departures(tour: Tour, item: dict, actor, today: dt.date) -> None:
     )
 
 
+# --- promo codes -------------------------------------------------------------
+
+_KINDS = {"percent": "Percentage", "roubles": "Absolute"}
+_USAGES = {"once_per_customer": "Once per customer", "any": "Multi-use", "single": "Single use"}
+
+
+def demo_load_promo_codes(*, today: dt.date | None = None) -> None:
+    """The demo codes, made as the dashboard's form makes them; a code that exists is kept."""
+    from shop.promocodes.services import PromoCodeTerms, promo_code_save
+
+    Voucher = get_model("voucher", "Voucher")
+    start = dt.datetime.combine(today or timezone.localdate(), dt.time(), tzinfo=LOCAL_TZ)
+    for item in read_fixture("promocodes.toml")["promo_codes"]:
+        if Voucher.objects.filter(code=item["code"]).exists():
+            continue
+        terms = PromoCodeTerms(
+            name=item["name"],
+            code=item["code"],
+            kind=_KINDS[item["kind"]],
+            value=Decimal(item["value"]),
+            scope=item["scope"],
+            product=None,
+            starts_at=start,
+            ends_at=start + dt.timedelta(days=item["days"], minutes=-1),
+            usage=_USAGES[item["usage"]],
+            limit=item.get("limit"),
+        )
+        promo_code_save(actor=_demo_admin(), terms=terms)
+
+
 # --- content -----------------------------------------------------------------
 
 

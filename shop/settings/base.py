@@ -466,6 +466,25 @@ OSCAR_DASHBOARD_NAVIGATION = [
         "children": [{"label": _("Sign-in lockouts"), "url_name": "dashboard-lockouts"}],
     },
 ]
+# Promo codes are made in one form of ours, first in Oscar's "Offers" menu.
+# Oscar's voucher list stays for the rare voucher that form cannot describe.
+_PROMO_CODES = {"label": _("Promo codes"), "url_name": "promocodes-dashboard:list"}
+_OSCAR_VOUCHERS = {"label": _("All vouchers (Oscar's page)"), "url_name": "dashboard:voucher-list"}
+OSCAR_DASHBOARD_NAVIGATION = [
+    {
+        **section,
+        "children": [
+            _PROMO_CODES,
+            *(
+                _OSCAR_VOUCHERS if child.get("url_name") == "dashboard:voucher-list" else child
+                for child in section["children"]
+            ),
+        ],
+    }
+    if section.get("icon") == "fas fa-bullhorn"
+    else section
+    for section in OSCAR_DASHBOARD_NAVIGATION
+]
 # Oscar's own access function knows only Oscar's URL names; ours asks our views and falls
 # back to Oscar's for the rest.
 OSCAR_DASHBOARD_DEFAULT_ACCESS_FUNCTION = "shop.bookings.dashboard.nav.dashboard_access_fn"

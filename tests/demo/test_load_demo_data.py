@@ -29,6 +29,7 @@ def _counts():
         "pages": Page.objects.count(),
         "users": User.objects.count(),
         "sites": Site.objects.count(),
+        "vouchers": get_model("voucher", "Voucher").objects.count(),
     }
 
 
@@ -77,6 +78,13 @@ def test_demo_catalogue_has_tours_and_gingerbread_in_two_languages(loaded):
     assert astral.translations.get(language="en").title == "Astral places of Baikalsk"
     assert astral.children.count() > 0
     assert StockRecord.objects.get(product__upc="GB-BOX-6").price == 1350
+
+
+def test_demo_promo_codes_are_on_the_promo_code_page(loaded, client):
+    client.force_login(User.objects.get(email="admin@example.com"))
+    page = client.get("/shop/dashboard/promo-codes/").content.decode()
+    assert "STUDENT10" in page and "Скидка студентам" in page
+    assert "SHKOLA" in page and "Школьная группа" in page and "0 / 30" in page
 
 
 def test_demo_pages_and_site(loaded):

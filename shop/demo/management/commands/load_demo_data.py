@@ -6,6 +6,7 @@ from shop.demo.loader import (
     demo_load_accounts,
     demo_load_catalogue,
     demo_load_pages,
+    demo_load_promo_codes,
     demo_load_teaching,
 )
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo_load_accounts()
             demo_load_catalogue()
+            demo_load_promo_codes()
             demo_load_pages()
             demo_load_teaching()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
