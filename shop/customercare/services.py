@@ -146,11 +146,19 @@ def order_summary(order) -> dict:
         BookingChange.objects.filter(order=order).select_related("to_departure__tour__product")
     )
     now = timezone.now()
-    # Departures we cancelled whose refund waits for the customer's choice of another date.
-    offers = {
-        offer.departure_id: offer
-        for offer in RebookOffer.objects.filter(order=order, status=OfferStatus.OPEN)
-    }
+    # Departures we cancelled whose refund waits for the customer's choice of another date
+    # (asked only when one of the order's departures is cancelled: most orders have none).
+    cancelled = {t.departure_id for t in tickets if t.departure.status == DepartureStatus.CANCELLED}
+    offers = (
+        {
+            offer.departure_id: offer
+            for offer in RebookOffer.objects.filter(
+                order=order, status=OfferStatus.OPEN, departure_id__in=cancelled
+            )
+        }
+        if cancelled
+        else {}
+    )
     refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
     refunds_by_key = {r.idempotency_key: r for r in refunds}
     for change in changes:
