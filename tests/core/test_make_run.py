@@ -298,7 +298,9 @@ def test_launcher_stops_localstripe_when_the_server_is_stopped(tmp_path, how):
             os.killpg(launcher.pid, signal.SIGINT)
         else:  # a process manager signals the launcher alone
             launcher.send_signal(signal.SIGTERM)
-        launcher.wait(timeout=10)
+        # Beyond the launcher's own patience (localstripe 5 s to stop, then killed; the local
+        # YooKassa server 10 s): on a busy machine stopping takes seconds, never forever.
+        launcher.wait(timeout=30)
     finally:
         if launcher.poll() is None:
             os.killpg(launcher.pid, signal.SIGKILL)
