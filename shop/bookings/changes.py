@@ -384,6 +384,11 @@ def booking_change_apply_paid(*, change_id: int, paid_with: str, actor=None) -> 
     unchanged; the caller records why with `booking_change_not_applied`).
     """
     change = BookingChange.objects.select_related("ticket").get(pk=change_id)
+    if change.rebook_offer_id:
+        # Another date instead of the refund: the booking is the offer's cancelled lines.
+        from shop.bookings.rebooking import rebook_offer_apply_paid
+
+        return rebook_offer_apply_paid(change_id=change_id, paid_with=paid_with, actor=actor)
     booking = _lock(change.ticket)
     change = BookingChange.objects.select_for_update().get(pk=change_id)
     if change.paid_with:

@@ -555,6 +555,12 @@ class BookingChange(models.Model):
     paid_with = models.CharField(max_length=32, blank=True)
     # Why a change waiting for payment was not applied, in the customer's language.
     message = models.TextField(blank=True)
+    # A dearer date chosen instead of the refund of a departure we cancelled
+    # (shop/bookings/rebooking.py): its booking is the offer's cancelled lines, and it is
+    # applied only while the offer is still open.
+    rebook_offer = models.ForeignKey(
+        "RebookOffer", on_delete=models.PROTECT, null=True, blank=True, related_name="pay_steps"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,8 +14,14 @@ immediate refund, and its e-mail a signed link to choose:
   (REBOOK_OFFER_HOURS after the cancellation: the task worker at that moment,
   `manage.py bookings_settle` and the payment reconciliation as the fallbacks).
 
-A dearer date is not offered here: the customer is told to take the refund and book it (the
-pay step of a dearer move needs a booking that is still on).
+- a dearer date (`rebook_offer_accept` records a `BookingChange` waiting for the difference,
+  linked to the offer): the customer pays the difference through the same pay step as their
+  own move to a dearer date (shop/payments/supplements.py), and once it is authorised the
+  payment layer applies it under the attempt's lock (`rebook_offer_apply_paid`): the offer
+  must still be open, the date still have the seats and the same price; then the lines move
+  as above and the money is captured. Otherwise nothing is charged and the offer stays as it
+  was. The refund keeps its deadline while the customer pays: if it comes first, the refund
+  is made and the payment released.
 
 Each way is taken once, under the offer's row lock; the refund's key is the departure
 cancellation's (`refund_key`), so whichever runs, the money goes back once.
@@ -35,13 +41,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 from oscar.core.loading import get_model
-from oscar.templatetags.currency_filters import currency
 
 from shop.activity import kinds
 from shop.activity.actors import SystemProcess, customer_of, system, system_process
 from shop.activity.services import activity_record
 from shop.bookings.change_selectors import (
-    DEARER,
     Booking,
     MoveQuote,
     move_quote,
@@ -251,13 +255,32 @@ def rebook_quotes(offer, now=None) -> list[MoveQuote]:
 
 
 def _quote(booking, departure, now) -> MoveQuote:
-    quote = move_quote(booking, departure, now)
-    if quote.problem == DEARER:
-        quote.refusal = _(
-            "Costs %(amount)s more: this date cannot be chosen instead of the refund. Take the "
-            "refund and book it anew, if you like."
-        ) % {"amount": currency(quote.difference)}
-    return quote
+    """A date for the offer's booking: as the customer's own move quotes it (a dearer date
+    can be chosen when the order was paid online, its difference paid first)."""
+    return move_quote(booking, departure, now)
+
+
+def _offer_refusal(offer, change=None) -> str | None:
+    """Why the offer can no longer be rebooked (by `change`, a pay step of it); None if it can."""
+    if offer.status == OfferStatus.REFUNDED:
+        return _("The booking has been refunded: book a new date, if you like.")
+    if offer.status == OfferStatus.REBOOKED:
+        if change is not None and offer.change_id == change.pk:
+            return None
+        return _("You chose another date already: this booking is on it.")
+    return None
+
+
+def rebook_pay_refusal(change) -> str | None:
+    """Why the pay step of a dearer date chosen instead of the refund cannot be paid now."""
+    offer = change.rebook_offer
+    if reason := _offer_refusal(offer, change):
+        return reason
+    if change.status != ChangeStatus.AWAITING_PAYMENT:
+        return change.message or _("This change is no longer waiting for payment.")
+    if offer.refund_by <= timezone.now():
+        return _("The time to choose has passed: the booking is being refunded.")
+    return None
 
 
 def rebook_offer_accept(*, offer, to_departure, key: str, user=None) -> BookingChange:
@@ -265,19 +288,18 @@ def rebook_offer_accept(*, offer, to_departure, key: str, user=None) -> BookingC
     and the offer's status under its lock). Raises ChangeRefused with the reason (nothing
     changes then, and the refund stays scheduled)."""
     if change := BookingChange.objects.filter(key=key).first():
-        if change.pk != offer.change_id:
+        if change.pk != offer.change_id and change.rebook_offer_id != offer.pk:
             raise ChangeRefused(_("This form was already used for another booking."))
+        if change.status not in (ChangeStatus.APPLIED, ChangeStatus.AWAITING_PAYMENT):
+            # A dearer date's pay step that ran out or could not be applied.
+            raise ChangeRefused(change.message or _("This form has been used: choose again."))
         return change
     now = timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=offer.order_id)
         offer = RebookOffer.objects.select_for_update().get(pk=offer.pk)
-        if offer.status == OfferStatus.REBOOKED and offer.change is not None:
-            if offer.change.key == key:
-                return offer.change
-            raise ChangeRefused(_("You chose another date already: this booking is on it."))
-        if offer.status == OfferStatus.REFUNDED:
-            raise ChangeRefused(_("The booking has been refunded: book a new date, if you like."))
+        if reason := _offer_refusal(offer):
+            raise ChangeRefused(reason)
         list(
             Departure.objects.select_for_update()
             .filter(pk__in=[offer.departure_id, to_departure.pk])
@@ -289,26 +311,126 @@ def rebook_offer_accept(*, offer, to_departure, key: str, user=None) -> BookingC
             .select_related("tour__product")
             .first()
         )
-        if target is None or target.tour_id != offer.departure.tour_id or not booking.lines:
+        if (
+            target is None
+            or target.tour_id != offer.departure.tour_id
+            or not booking.lines
+            or booking.ticket is None
+        ):
             raise ChangeRefused(_("Choose one of this tour's dates."))
         quote = _quote(booking, target, now)
         if quote.refusal:
             raise ChangeRefused(quote.refusal)
-        record = StockRecord.objects.filter(product_id=target.pk).first()
-        if record is None or not stock_allocate(record.pk, booking.people):
-            raise ChangeRefused(
-                _(
-                    "The seats on that date have just been taken. Nothing has changed: choose "
-                    "another date, or the refund is made as planned."
-                )
-            )
-        change = _move_lines(order, offer, booking, target, record, quote, key, user, now)
+        if quote.difference > 0:
+            return _pay_step(order, offer, booking, target, quote, key, user)
+        record = _seats(target, booking)
+        change = BookingChange.objects.create(
+            key=key,
+            order=order,
+            ticket=booking.ticket,
+            kind=ChangeKind.MOVE,
+            status=ChangeStatus.APPLIED,
+            from_departure=offer.departure,
+            to_departure=target,
+            people=booking.people,
+            tickets=booking.quantities,
+            refund_amount=quote.refund,
+            by_user=_customer_user(order, user),
+        )
+        _move_lines(order, offer, booking, target, record, change, now)
     return change
 
 
-def _move_lines(order, offer, booking, target, record, quote, key, user, now) -> BookingChange:
+def _seats(target, booking):
+    """The new date's seats for the booking (guarded), or ChangeRefused: nothing changes."""
+    record = StockRecord.objects.filter(product_id=target.pk).first()
+    if record is None or not stock_allocate(record.pk, booking.people):
+        raise ChangeRefused(
+            _(
+                "The seats on that date have just been taken. Nothing has changed: choose "
+                "another date, or the refund is made as planned."
+            )
+        )
+    return record
+
+
+def _pay_step(order, offer, booking, target, quote, key, user) -> BookingChange:
+    """A dearer date: the move waits for its difference (the pay step). The same date chosen
+    again while its pay step is open is that pay step, not a second one."""
+    from shop.bookings.changes import _expire_later
+
+    waiting = BookingChange.objects.filter(
+        rebook_offer=offer,
+        to_departure=target,
+        status=ChangeStatus.AWAITING_PAYMENT,
+        amount_due=quote.difference,
+    ).first()
+    if waiting is not None:
+        return waiting
+    change = BookingChange.objects.create(
+        key=key,
+        order=order,
+        ticket=booking.ticket,
+        kind=ChangeKind.MOVE,
+        status=ChangeStatus.AWAITING_PAYMENT,
+        from_departure=offer.departure,
+        to_departure=target,
+        people=booking.people,
+        tickets=booking.quantities,
+        amount_due=quote.difference,
+        rebook_offer=offer,
+        by_user=_customer_user(order, user),
+    )
+    _expire_later(change)
+    return change
+
+
+def rebook_offer_apply_paid(*, change_id: int, paid_with: str, actor=None) -> BookingChange:
+    """Apply a dearer date chosen instead of the refund, whose difference the payment
+    `paid_with` has just authorised (inside the payment layer's transaction, as
+    `booking_change_apply_paid`, which hands such changes over). Once; refused, with nothing
+    changed, when the offer was refunded or rebooked meanwhile, the date filled or its price
+    changed (the caller then releases the money)."""
+    pending = BookingChange.objects.get(pk=change_id)
+    order = Order.objects.select_for_update().get(pk=pending.order_id)
+    offer = RebookOffer.objects.select_for_update().get(pk=pending.rebook_offer_id)
+    change = BookingChange.objects.select_for_update().get(pk=change_id)
+    if change.paid_with:
+        if change.paid_with == paid_with:
+            return change
+        raise ChangeRefused(_("This change has already been paid for."))
+    if change.status != ChangeStatus.AWAITING_PAYMENT:
+        raise ChangeRefused(change.message or _("This change is no longer waiting for payment."))
+    if reason := _offer_refusal(offer):
+        raise ChangeRefused(reason)
+    now = timezone.now()
+    list(
+        Departure.objects.select_for_update()
+        .filter(pk__in=[offer.departure_id, change.to_departure_id])
+        .order_by("pk")
+    )
+    booking = rebook_booking(offer)
+    target = (
+        departures_with_booking_data(Departure.objects.filter(pk=change.to_departure_id))
+        .select_related("tour__product")
+        .get()
+    )
+    quote = _quote(booking, target, now)
+    if quote.refusal:
+        raise ChangeRefused(quote.refusal)
+    if quote.difference != change.amount_due:
+        raise ChangeRefused(
+            _("The price of that date changed while you were paying: choose it again.")
+        )
+    record = _seats(target, booking)
+    change.paid_with = paid_with
+    change.save(update_fields=["paid_with"])
+    return _move_lines(order, offer, booking, target, record, change, now, actor=actor)
+
+
+def _move_lines(order, offer, booking, target, record, change, now, actor=None) -> BookingChange:
     """The cancelled lines, active again on `target` (in place: the payment's receipt keeps
-    naming them), new tickets for the old, the order active again."""
+    naming them), new tickets for the old, the order active again; `change` applied."""
     new_tickets = {}
     old_tickets = {
         t.booking_ref: t for t in Ticket.objects.filter(order=order, departure=offer.departure)
@@ -358,28 +480,17 @@ def _move_lines(order, offer, booking, target, record, quote, key, user, now) ->
         order.status = OrderStatus.PAID
         order.save(update_fields=["status"])
     old, new = issued[0]
-    change = BookingChange.objects.create(
-        key=key,
-        order=order,
-        ticket=old or new,
-        kind=ChangeKind.MOVE,
-        status=ChangeStatus.APPLIED,
-        from_departure=offer.departure,
-        to_departure=target,
-        new_ticket=new,
-        people=booking.people,
-        tickets=booking.quantities,
-        refund_amount=quote.refund,
-        by_user=_customer_user(order, user),
-        applied_at=now,
-    )
+    change.new_ticket = new
+    change.status = ChangeStatus.APPLIED
+    change.applied_at = now
+    change.save(update_fields=["new_ticket", "status", "applied_at"])
     offer.status = OfferStatus.REBOOKED
     offer.to_departure = target
     offer.change = change
     offer.decided_at = now
     offer.save(update_fields=["status", "to_departure", "change", "decided_at"])
     activity_record(
-        actor=customer_of(order),
+        actor=actor or customer_of(order),
         action=kinds.BOOKING_MOVED,
         order=order,
         departure=target,
@@ -393,6 +504,7 @@ def _move_lines(order, offer, booking, target, record, quote, key, user, now) ->
             "starts_at": target.starts_at.isoformat(),
             "people": booking.people,
             "refund": str(change.refund_amount),
+            "paid": str(change.amount_due),
             "status": order.status,
             "instead_of_refund": str(offer.amount),
         },

@@ -274,7 +274,9 @@ class ChangePaymentMixin(SignedBookingMixin):
 
     def get_change(self) -> BookingChange:
         change = (
-            BookingChange.objects.select_related("to_departure__tour", "order")
+            BookingChange.objects.select_related(
+                "to_departure__tour", "order", "rebook_offer__departure__tour__product"
+            )
             .filter(pk=self.change_id, ticket=self.ticket, kind=ChangeKind.MOVE)
             .first()
         )
@@ -320,6 +322,17 @@ class BookingPayView(ChangePaymentMixin, TemplateView):
             "code": self.ticket.code,
             "change": change.pk,
         }
+        move_url = reverse(
+            "customercare:booking-move",
+            kwargs={k: v for k, v in kwargs.items() if k != "change"},
+        )
+        if change.rebook_offer_id:
+            from shop.bookings.rebooking import rebook_offer_path, rebook_pay_refusal
+
+            # Another date instead of the refund: the cancelled booking's offer, not the ticket.
+            context["refusal"] = rebook_pay_refusal(change)
+            context["offer"] = change.rebook_offer
+            move_url = rebook_offer_path(change.rebook_offer)
         context.update(
             {
                 "change": change,
@@ -330,10 +343,7 @@ class BookingPayView(ChangePaymentMixin, TemplateView):
                 "stripe_js_url": settings.STRIPE_JS_URL,
                 "payment_start_url": reverse("customercare:booking-pay-card", kwargs=kwargs),
                 "yookassa_start_url": reverse("customercare:booking-pay-yookassa", kwargs=kwargs),
-                "move_url": reverse(
-                    "customercare:booking-move",
-                    kwargs={k: v for k, v in kwargs.items() if k != "change"},
-                ),
+                "move_url": move_url,
             }
         )
         return context
@@ -343,9 +353,14 @@ def _pay_refusal(view, change):
     """Why this change cannot be paid for now through `view.provider` (None when it can)."""
     from shop.payments.supplements import supplement_provider
 
-    if change.status != ChangeStatus.AWAITING_PAYMENT:
+    if change.rebook_offer_id:
+        from shop.bookings.rebooking import rebook_pay_refusal
+
+        if reason := rebook_pay_refusal(change):
+            return reason
+    elif change.status != ChangeStatus.AWAITING_PAYMENT:
         return change.message or _("This change is no longer waiting for payment.")
-    if reason := booking_change_refusal(booking_load(view.ticket)):
+    elif reason := booking_change_refusal(booking_load(view.ticket)):
         return reason
     if supplement_provider(view.order) != view.provider:
         return _("This way to pay is not available.")
@@ -430,6 +445,12 @@ def change_payment_outcome(request, attempt):
 
 
 def change_move_path(change) -> str:
+    """Where the customer chooses a date again: the booking's move page, or for another date
+    instead of the refund, the offer's page."""
+    if change.rebook_offer_id:
+        from shop.bookings.rebooking import rebook_offer_path
+
+        return rebook_offer_path(change.rebook_offer)
     order = change.order
     return reverse(
         "customercare:booking-move",
@@ -445,8 +466,8 @@ def change_move_path(change) -> str:
 
 
 class RebookView(PrivatePageMixin, TemplateView):
-    """The page the cancellation e-mail links to: the tour's other dates (same price or
-    cheaper) instead of the refund, or the refund now; the deadline the refund waits for.
+    """The page the cancellation e-mail links to: the tour's other dates instead of the refund
+    (a dearer one through the pay step), or the refund now; the deadline the refund waits for.
     GET shows; a POST with its CSRF token and the form's key decides, once."""
 
     template_name = "customercare/rebook.html"
@@ -512,6 +533,10 @@ class RebookView(PrivatePageMixin, TemplateView):
                     key=form.cleaned_data["key"],
                     user=request.user,
                 )
+                if change.status == ChangeStatus.AWAITING_PAYMENT:
+                    # A dearer date: nothing has changed yet; it is taken once the difference
+                    # is paid (the refund keeps its deadline meanwhile).
+                    return HttpResponseRedirect(change_pay_path(change, change.ticket), status=303)
                 text = _(
                     "Done: the booking is now on %(when)s. Here is its new ticket; the old one "
                     "is void."

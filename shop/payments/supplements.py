@@ -72,7 +72,13 @@ def supplement_receipt_lines(attempt) -> list[receipts.ReceiptLine]:
     change = attempt.booking_change
     target = change.to_departure
     # Before the move its lines are priced at the old date; after it, at the new one.
-    booking = booking_load(change.new_ticket or change.ticket)
+    if change.new_ticket_id or not change.rebook_offer_id:
+        booking = booking_load(change.new_ticket or change.ticket)
+    else:
+        from shop.bookings.rebooking import rebook_booking
+
+        # Another date instead of the refund: the lines the departure's cancellation cancelled.
+        booking = rebook_booking(change.rebook_offer)
     lines = []
     with translation.override("ru"):
         for line, option in booking.lines:

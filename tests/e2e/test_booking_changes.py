@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from shop.bookings.models import Ticket, WaitingListEntry
 from shop.customercare.services import order_status_path
 from tests.bookings.helpers import money_kept_and_refunded
-from tests.e2e.conftest import ADULT, CHILD, TOUR_TITLE
+from tests.e2e.conftest import ADULT, CHILD, SCREENSHOTS, TOUR_TITLE
 from tests.e2e.test_checkout import (
     CARD_OK,
     GUEST_EMAIL,
@@ -164,5 +164,53 @@ def test_a_guest_moves_two_people_to_a_dearer_date_and_pays_the_difference_by_ca
     assert (ticket.departure_id, ticket.people) == (second.pk, 2)
     expect(page.locator("main")).to_contain_text(ticket.code)
     assert (seats_sold(first.pk), seats_sold(second.pk)) == (0, 2)
+    order.refresh_from_db()
+    assert order.total_incl_tax == 2 * ADULT + 600
+
+
+def test_we_cancel_a_tour_and_the_guest_pays_for_a_dearer_date_instead_of_the_refund(
+    page, storefront
+):
+    from shop.activity.actors import system
+    from shop.bookings.cancellation import departure_cancel_for_everyone
+    from shop.bookings.models import OfferStatus, RebookOffer
+    from shop.bookings.rebooking import rebook_offer_path
+
+    first, second = storefront.departures
+    second.fares.filter(ticket_type__code="adult").update(price=ADULT + 300)
+    open_booking_form(page, first)
+    order = book_and_pay(page, first.pk, adults=2, children=0, email=GUEST_EMAIL)
+    departure_cancel_for_everyone(
+        departure=first, actor=system(), reason="weather", offer_rebooking=True
+    )
+    offer = RebookOffer.objects.get(order=order)
+
+    # The link of the cancellation e-mail, on a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(rebook_offer_path(offer))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Другая дата или возврат")
+    dearer = page.locator(".move-date").first
+    expect(dearer).to_contain_text("600\xa0₽ доплатить")
+    dearer.get_by_role("link", name=re.compile("^Выбрать")).click()
+    expect(page.locator(".change-confirm").last).to_contain_text("600\xa0₽ к оплате")
+    page.screenshot(path=f"{SCREENSHOTS}/e2e-rebook-dearer.png", full_page=True)
+    page.get_by_role("button", name="Перейти к оплате разницы").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Доплата за перенос")
+    expect(page.locator("main")).to_contain_text("Вместо возврата 1\xa0800\xa0₽")
+    assert seats_sold(second.pk) == 0  # nothing has moved yet
+    enter_card(page, CARD_OK)
+    expect(pay_button(page)).to_have_text("Оплатить 600\xa0₽")
+    page.screenshot(path=f"{SCREENSHOTS}/e2e-rebook-pay.png", full_page=True)
+    pay_button(page).click()
+
+    page.wait_for_url(re.compile(re.escape(order_status_path(order)) + "$"))
+    expect(page.locator("#messages")).to_contain_text("разница 600\xa0₽ оплачена")
+    ticket = Ticket.objects.get(order=order, voided_at=None)
+    assert (ticket.departure_id, ticket.people) == (second.pk, 2)
+    expect(page.locator("main")).to_contain_text(ticket.code)
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.REBOOKED and seats_sold(second.pk) == 2
+    assert money_kept_and_refunded(order) == (Decimal(2 * ADULT), Decimal("0.00"))
     order.refresh_from_db()
     assert order.total_incl_tax == 2 * ADULT + 600

@@ -65,6 +65,20 @@ def start_payment(client, number: str = CARD_OK, *, prefix: str = ""):
     return response.status_code, response.json()
 
 
+def authorise_by_card(client, pay_url: str, number: str = CARD_OK) -> dict:
+    """The card form of a pay step (the difference of a dearer date) filled in and sent: the
+    JSON answer (its status, and where the customer returns)."""
+    assert client.get(pay_url).status_code == 200
+    token, card = card_token(number)
+    answer = client.post(
+        pay_url + "card/",
+        json.dumps({"token": token, "card": card, "consent": True}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
 def authenticate_3ds(client_secret: str, *, success: bool = True) -> dict:
     """What localstripe's Stripe.js does when the customer confirms 3-D Secure."""
     intent_id = client_secret.split("_secret_")[0]

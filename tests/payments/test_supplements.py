@@ -44,7 +44,7 @@ from tests.bookings.test_changes import dates, order, submit, tour  # noqa: F401
 from tests.factories import make_member
 from tests.payments.helpers import (
     CARD_DECLINED,
-    card_token,
+    authorise_by_card,
     confirm_card,
     deliver,
     local_path,
@@ -78,18 +78,6 @@ def choose_dearer(client, submit, order, dates):
     response = submit(url, {"key": form_key(confirm), "to": dates[3].pk})
     assert response.status_code == 303, response
     return response.url
-
-
-def authorise_by_card(client, pay_url, number="4242424242424242"):
-    assert client.get(pay_url).status_code == 200
-    token, card = card_token(number)
-    answer = client.post(
-        pay_url + "card/",
-        json.dumps({"token": token, "card": card, "consent": True}),
-        content_type="application/json",
-    )
-    assert answer.status_code == 200, answer.content
-    return answer.json()
 
 
 def booking_unchanged(order, dates):
