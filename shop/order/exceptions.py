@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from oscar.apps.order.exceptions import *  # noqa: F403
 from oscar.apps.order.exceptions import UnableToPlaceOrder
 
@@ -21,3 +22,14 @@ class DepartureNotBookable(UnableToPlaceOrder):
     def __init__(self, product, reason):
         self.product = product
         super().__init__(f"{product}: {reason}")
+
+
+class PromoCodeUsedUp(UnableToPlaceOrder):
+    """Another order took the last use of a promo code (or of an offer's total limit) while
+    this one was being placed: its discount is gone, so the order is not placed at its price."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(
+            _("The promo code %(code)s has just been used up by another order.") % {"code": code}
+        )

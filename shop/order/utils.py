@@ -7,6 +7,12 @@ the row is changed only while enough remain, and when it is not changed the whol
 back. PostgreSQL re-evaluates the condition on the latest row version under the row lock;
 SQLite runs write transactions one at a time (IMMEDIATE), so it holds on both.
 
+Promo codes are claimed the same way: Oscar checks a code's and an offer's limits when the
+basket is priced and then raises its counters from the copies it read, so two orders placed at
+once could both take a code's last use. Here the basket's vouchers and offers are locked (in id
+order, before the stock) and their limits checked again on the rows as they are now; the
+counters then rise from those rows (`PromoCodeUsedUp` otherwise, and nothing is placed).
+
 Seats held for a departure's waiting list are allocated the same way (shop/bookings/waitlist.py).
 A booking made through the hold's link takes the held seats instead of allocating them again:
 `OrderCreator` counts the booking's people against the hold (its row locked), allocates only
@@ -23,10 +29,11 @@ from oscar.core.loading import get_model
 
 from shop.bookings.options import BOOKING_OPTION, line_option
 from shop.core.freshness import stockrecords_changed
-from shop.order.exceptions import DepartureNotBookable, NotEnoughStock
+from shop.order.exceptions import DepartureNotBookable, NotEnoughStock, PromoCodeUsedUp
 from shop.partner.strategy import departure_of
 
 StockRecord = get_model("partner", "StockRecord")
+ConditionalOffer = get_model("offer", "ConditionalOffer")
 
 
 def stock_allocate(stockrecord_id: int, quantity: int) -> bool:
@@ -62,13 +69,38 @@ def stock_release(stockrecord_id: int, quantity: int) -> bool:
 
 
 class OrderCreator(OscarOrderCreator):
-    def place_order(self, *args, **kwargs):
+    def place_order(self, basket, *args, **kwargs):
         # Seats still to be taken from each waiting-list hold used by this order.
         self._holds = {}
         with transaction.atomic():
-            order = super().place_order(*args, **kwargs)
+            self._claim_offers(basket, kwargs.get("user"))
+            order = super().place_order(basket, *args, **kwargs)
             self._finish_holds(order)
         return order
+
+    def _claim_offers(self, basket, user) -> None:
+        """Lock the basket's codes and the offers it applies, and check their limits on the
+        rows as they are now (see the module's note). A code that gives this basket nothing
+        is dropped, as Oscar drops an inactive one."""
+        applied = {a["offer"].pk: a for a in basket.offer_applications}
+        for voucher in basket.vouchers.select_for_update().order_by("pk"):
+            available, _message = voucher.is_available_to_user(user=user)
+            if available or not voucher.is_active():
+                continue
+            if any(offer_id in applied for offer_id in voucher.offers.values_list("pk", flat=True)):
+                raise PromoCodeUsedUp(voucher.code)
+            basket.vouchers.remove(voucher)
+        locked = ConditionalOffer.objects.select_for_update().filter(pk__in=applied).order_by("pk")
+        for row in locked:
+            application = applied[row.pk]
+            offer = application["offer"]
+            # Oscar raises the counters of this copy and saves it: from the locked row's values.
+            for field in ("num_applications", "num_orders", "total_discount", "status"):
+                setattr(offer, field, getattr(row, field))
+            limit = offer.max_global_applications
+            if limit and offer.num_applications + application["freq"] > limit:
+                voucher = application.get("voucher")
+                raise PromoCodeUsedUp(voucher.code if voucher else offer.name)
 
     def create_line_models(self, order, basket_line, extra_line_fields=None):
         extra_line_fields = dict(extra_line_fields or {})

@@ -17,7 +17,7 @@ from shop.activity import kinds
 from shop.activity.actors import system
 from shop.activity.services import activity_record
 from shop.bookings.basket_services import basket_booking_problems
-from shop.order.exceptions import UnableToPlaceOrder
+from shop.order.exceptions import PromoCodeUsedUp, UnableToPlaceOrder
 from shop.order.utils import OrderCreator
 from shop.partner.strategy import Selector
 
@@ -55,6 +55,18 @@ def basket_for_payment(attempt, *, lock: bool = True) -> Basket:
     return basket
 
 
+def used_up_code(basket, user) -> str | None:
+    """A code of the basket that another order has used up since the customer started paying
+    (the basket, priced again, no longer gets its discount); None when there is none."""
+    for voucher in basket.vouchers.prefetch_related("offers"):
+        if not voucher.is_active():
+            continue
+        available, _message = voucher.is_available_to_user(user=user)
+        if not available or any(not offer.is_available() for offer in voucher.offers.all()):
+            return voucher.code
+    return None
+
+
 def shipping_for(attempt, basket):
     """The delivery method the customer chose (and their address, unsaved)."""
     from shop.shipping.repository import Repository
@@ -82,6 +94,8 @@ def order_place_from_attempt(attempt) -> Order:
     if total.incl_tax != attempt.amount or (
         attempt.basket_fingerprint and basket_fingerprint(basket) != attempt.basket_fingerprint
     ):
+        if code := used_up_code(basket, attempt.user or AnonymousUser()):
+            raise CannotPlace(str(PromoCodeUsedUp(code)))
         raise CannotPlace(
             _("Your basket changed while you were paying. Please check it and pay again.")
         )
