@@ -19,6 +19,7 @@ class MessageKind(models.TextChoices):
     BOOKING_MOVED = "booking_moved", _("Booking moved to another date")
     WAITLIST_OFFER = "waitlist_offer", _("Seats held from the waiting list")
     FEEDBACK_REQUEST = "feedback_request", _("How was the tour?")
+    ORDER_CANCELLED = "order_cancelled", _("Order cancelled by the bureau")
 
 
 class CustomerMessage(models.Model):

@@ -114,7 +114,7 @@ def order_workspace(order) -> dict:
     """What the team's order page shows: its lines with their bookings, the step it is at, the
     steps that can follow and its history."""
     from shop.bookings.options import booking_of
-    from shop.team.services import BACK, goods_lines, next_stages
+    from shop.team.services import BACK, goods_lines, next_stages, tour_started
 
     handling = OrderHandling.objects.filter(order=order).first()
     stage = handling.stage if handling else Stage.CONFIRMED
@@ -127,7 +127,7 @@ def order_workspace(order) -> dict:
         "has_goods": bool(goods_lines(order)),
         "next_stages": [Stage(s) for s in next_stages(order, stage)],
         "can_correct": stage in BACK,
-        "can_cancel": stage not in FINAL_STAGES and order.is_active,
+        "can_cancel": stage not in FINAL_STAGES and order.is_active and not tour_started(order),
         "history": order_history(order),
         "receipts": order_receipts(order),
         "payments": order_payments(order),

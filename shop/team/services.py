@@ -11,9 +11,10 @@ from oscar.core.loading import get_model
 from shop.activity import kinds
 from shop.activity.services import activity_record
 from shop.core.freshness import stockrecords_changed
-from shop.customercare.services import stage_message_queue
+from shop.customercare.models import MessageKind
+from shop.customercare.services import message_queue, stage_message_queue
 from shop.order.services import order_cancel
-from shop.order.statuses import ACTIVE_ORDER_STATUSES
+from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
 from shop.partner.strategy import departure_of
 from shop.shipping.methods import PostRussia
 from shop.team.models import FINAL_STAGES, OrderHandling, Stage
@@ -50,6 +51,17 @@ def goods_lines(order):
         for line in order.lines.select_related("product__parent", "stockrecord")
         if line.product_id and departure_of(line.product) is None
     ]
+
+
+def tour_started(order, now=None) -> bool:
+    """Whether a tour the order still books has started: the booking has been used, and the
+    order is no longer the team's to cancel (a refund after it is the bureau's decision, made
+    in the dashboard's refund panel)."""
+    from shop.bookings.models import Departure
+
+    now = now or timezone.now()
+    booked = order.lines.exclude(status=LineStatus.CANCELLED).values("product_id")
+    return Departure.objects.filter(pk__in=booked, starts_at__lte=now).exists()
 
 
 def next_stages(order, stage) -> list[str]:
@@ -201,6 +213,13 @@ def order_cancel_with_refund(*, order, actor, reason: str) -> OrderHandling:
         handling = _locked(order)
         if handling.stage in FINAL_STAGES:
             raise TeamError(_("This order has been handed over: it can no longer be cancelled."))
+        if tour_started(handling.order):
+            raise TeamError(
+                _(
+                    "The tour of this order has started: it can no longer be cancelled here. "
+                    "A refund, if one is due, is made in the dashboard."
+                )
+            )
         before = {"stage": handling.stage}
         order_cancel(order=handling.order, actor=actor, reason=reason.strip())
         handling.stage = Stage.CANCELLED
@@ -213,21 +232,34 @@ def order_cancel_with_refund(*, order, actor, reason: str) -> OrderHandling:
             after={"stage": Stage.CANCELLED},
             note=reason.strip(),
         )
-    refundable = order_refundable(handling.order)
+    order = handling.order
+    refundable = order_refundable(order)
+    failure = None
     if refundable > 0:
         try:
             order_refund(
-                order=handling.order,
+                order=order,
                 amount=refundable,
                 actor=actor,
                 reason=reason.strip(),
-                key=f"cancel-order-{handling.order.pk}",
+                key=f"cancel-order-{order.pk}",
             )
         except RefundError as error:
-            raise TeamError(
-                _("The order is cancelled, but the refund is not finished: %(why)s")
-                % {"why": error}
-            ) from error
+            failure = error  # pending: the reconciliation sends it
+    # The customer hears of it from us, in the order's language, once.
+    message_queue(
+        kind=MessageKind.ORDER_CANCELLED,
+        order=order,
+        key=f"order-{order.pk}-cancelled",
+        details={
+            "refunded": str(max(refundable, 0)),
+            "refund_pending": failure is not None,
+        },
+    )
+    if failure is not None:
+        raise TeamError(
+            _("The order is cancelled, but the refund is not finished: %(why)s") % {"why": failure}
+        ) from failure
     return handling
 
 

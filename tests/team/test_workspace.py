@@ -1,6 +1,7 @@
 """The student workspace: a paid order walked through every step, with the record to show."""
 
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connections
@@ -20,7 +21,7 @@ Order = get_model("order", "Order")
 METHOD = "/shop/checkout/shipping-method/"
 
 
-def paid_order(client, django_user_model, *, post=False, with_tour=False):
+def paid_order(client, django_user_model, *, post=False, with_tour=False, goods=True):
     russia()
     customer = django_user_model.objects.create_user(
         username="tourist", email="tourist@example.com", password="pw-123456"
@@ -28,13 +29,21 @@ def paid_order(client, django_user_model, *, post=False, with_tour=False):
     client.force_login(customer)
     box = gingerbread(price="1350", stock=10)
     departures = [make_departure()] if with_tour else []
-    basket_for(customer, products=[box], departures=departures)
-    client.post(METHOD, {"method_code": "post-russia" if post else "pickup-college"})
+    basket_for(customer, products=[box] if goods else [], departures=departures)
+    if goods:
+        client.post(METHOD, {"method_code": "post-russia" if post else "pickup-college"})
+    else:
+        client.get(METHOD)  # seats only: no delivery to choose, the checkout moves on
     if post:
         client.post("/shop/checkout/shipping-address/", ADDRESS)
     order = pay(client)
     client.logout()
     return order, box
+
+
+def seats_left(departure) -> int:
+    record = StockRecord.objects.get(product_id=departure.pk)
+    return record.num_in_stock - (record.num_allocated or 0)
 
 
 def stock(product):
@@ -184,6 +193,54 @@ def test_cancelling_refunds_once_and_returns_seats_and_stock(
     refunds = order.refunds.all()
     assert len(refunds) == 1 and refunds[0].amount == order.total_incl_tax
     assert refunds[0].status == "succeeded"
+
+
+def test_a_booking_alone_is_cancelled_from_the_workspace_and_the_customer_told(
+    client, django_user_model, student, mailoutbox, django_capture_on_commit_callbacks
+):
+    from shop.bookings.models import Ticket
+    from shop.bookings.tickets import CheckInError, ticket_check_in
+
+    order, _box = paid_order(client, django_user_model, with_tour=True, goods=False)
+    ticket = Ticket.objects.get(order=order)
+    client.force_login(student)
+
+    page = client.get(f"/team/orders/{order.number}/").content.decode()
+    assert "Отменить заказ…" in page and "Я беру" not in page  # nothing to claim or pack
+    with django_capture_on_commit_callbacks(execute=True):
+        act(client, order, action="cancel", reason="Турист позвонил: заболел")
+
+    order.refresh_from_db()
+    assert order.status == "Cancelled" and seats_left(ticket.departure) == 15
+    (refund,) = order.refunds.all()
+    assert refund.amount == Decimal("900.00") and refund.status == "succeeded"
+    with pytest.raises(CheckInError):
+        ticket_check_in(
+            departure=ticket.departure,
+            code=ticket.code,
+            actor=student,
+            now=ticket.departure.starts_at,
+        )
+    (message,) = [m for m in mailoutbox if "отменён" in m.subject]
+    assert message.to == ["tourist@example.com"] and order.number in message.subject
+    assert "Мы вернули 900\xa0₽ на вашу карту" in message.body
+    assert "Турист позвонил" not in message.body  # the staff's reason stays inside
+
+
+def test_an_order_whose_tour_has_started_is_not_cancelled_by_the_team(
+    client, django_user_model, student
+):
+    order, box = paid_order(client, django_user_model, with_tour=True)
+    departure_line = order.lines.exclude(product=box).get()
+    start_today(departure_line.product.departure)
+    client.force_login(student)
+
+    page = client.get(f"/team/orders/{order.number}/").content.decode()
+    assert "Отменить заказ…" not in page
+    with pytest.raises(TeamError, match="Экскурсия этого заказа уже началась"):
+        order_cancel_with_refund(order=order, actor=student, reason="Покупатель передумал")
+    order.refresh_from_db()
+    assert order.status == "Paid" and not order.refunds.exists()
 
 
 @pytest.mark.sqlite  # a race for a row lock
