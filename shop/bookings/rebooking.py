@@ -359,6 +359,8 @@ def _pay_step(order, offer, booking, target, quote, key, user) -> BookingChange:
     again while its pay step is open is that pay step, not a second one."""
     from shop.bookings.changes import _expire_later
 
+    if offer.refund_by <= timezone.now():
+        raise ChangeRefused(_("The time to choose has passed: the booking is being refunded."))
     waiting = BookingChange.objects.filter(
         rebook_offer=offer,
         to_departure=target,

@@ -324,6 +324,11 @@ def test_a_pay_step_still_open_at_the_deadline_takes_no_card_and_the_refund_is_m
     assert "Время на выбор истекло" in page and 'id="card-element"' not in page
     refused = browser.post(pay_url + "card/", "{}", content_type="application/json")
     assert refused.status_code == 409 and not PaymentAttempt.objects.filter(for_order=order)
+    # Nor does the dearer date open a new pay step now.
+    link = rebook_link(order)
+    chosen = browser.get(link, {"to": dates[3].pk}).content.decode()
+    again = browser.post(link, {"key": form_key(chosen), "action": "move", "to": dates[3].pk})
+    assert again.status_code == 400 and "Время на выбор истекло" in again.content.decode()
     call_command("bookings_settle")
 
     assert money_kept_and_refunded(order) == (Decimal("0.00"), PAID)
