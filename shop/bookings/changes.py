@@ -99,6 +99,29 @@ def _lock(ticket: Ticket) -> Booking:
     return booking_load(ticket)
 
 
+def locked_target(from_id: int, to_id: int) -> Departure | None:
+    """Both departures of a move locked in one order (ids ascending, as the order creator
+    does), and the new one loaded with its booking data; None when it does not exist."""
+    list(Departure.objects.select_for_update().filter(pk__in=[from_id, to_id]).order_by("pk"))
+    return (
+        departures_with_booking_data(Departure.objects.filter(pk=to_id))
+        .select_related("tour__product")
+        .first()
+    )
+
+
+def paid_already(change: BookingChange, paid_with: str) -> bool:
+    """Whether the payment `paid_with` has applied `change` already (the caller returns it);
+    raises ChangeRefused when another payment did, or the change no longer waits for one."""
+    if change.paid_with:
+        if change.paid_with == paid_with:
+            return True
+        raise ChangeRefused(_("This change has already been paid for."))
+    if change.status != ChangeStatus.AWAITING_PAYMENT:
+        raise ChangeRefused(change.message or _("This change is no longer waiting for payment."))
+    return False
+
+
 def _set_participants(booking: Booking, names: list[str]) -> None:
     """Write the booking's other participants' names on each of its lines still on."""
     for line, _option in booking.lines:
@@ -248,17 +271,7 @@ def booking_move(*, ticket: Ticket, to_departure: Departure, key: str, user=None
             return change
         if reason := booking_change_refusal(booking, now):
             raise ChangeRefused(reason)
-        # Both departures locked in one order (ids ascending), as the order creator does.
-        list(
-            Departure.objects.select_for_update()
-            .filter(pk__in=[booking.departure.pk, to_departure.pk])
-            .order_by("pk")
-        )
-        target = (
-            departures_with_booking_data(Departure.objects.filter(pk=to_departure.pk))
-            .select_related("tour__product")
-            .first()
-        )
+        target = locked_target(booking.departure.pk, to_departure.pk)
         if target is None or target.tour_id != booking.departure.tour_id:
             raise ChangeRefused(_("Choose one of this tour's dates."))
         quote = move_quote(booking, target, now)
@@ -391,25 +404,12 @@ def booking_change_apply_paid(*, change_id: int, paid_with: str, actor=None) -> 
         return rebook_offer_apply_paid(change_id=change_id, paid_with=paid_with, actor=actor)
     booking = _lock(change.ticket)
     change = BookingChange.objects.select_for_update().get(pk=change_id)
-    if change.paid_with:
-        if change.paid_with == paid_with:
-            return change
-        raise ChangeRefused(_("This change has already been paid for."))
-    if change.status != ChangeStatus.AWAITING_PAYMENT:
-        raise ChangeRefused(change.message or _("This change is no longer waiting for payment."))
+    if paid_already(change, paid_with):
+        return change
     now = timezone.now()
     if reason := booking_change_refusal(booking, now):
         raise ChangeRefused(reason)
-    list(
-        Departure.objects.select_for_update()
-        .filter(pk__in=[booking.departure.pk, change.to_departure_id])
-        .order_by("pk")
-    )
-    target = (
-        departures_with_booking_data(Departure.objects.filter(pk=change.to_departure_id))
-        .select_related("tour__product")
-        .get()
-    )
+    target = locked_target(booking.departure.pk, change.to_departure_id)
     quote = move_quote(booking, target, now)
     if quote.refusal and quote.problem != DEARER:
         raise ChangeRefused(quote.refusal)

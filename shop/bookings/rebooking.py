@@ -56,6 +56,8 @@ from shop.bookings.changes import (
     _customer_user,
     _refund_after_commit,
     _tell_customer,
+    locked_target,
+    paid_already,
 )
 from shop.bookings.models import (
     BookingChange,
@@ -300,17 +302,8 @@ def rebook_offer_accept(*, offer, to_departure, key: str, user=None) -> BookingC
         offer = RebookOffer.objects.select_for_update().get(pk=offer.pk)
         if reason := _offer_refusal(offer):
             raise ChangeRefused(reason)
-        list(
-            Departure.objects.select_for_update()
-            .filter(pk__in=[offer.departure_id, to_departure.pk])
-            .order_by("pk")
-        )
+        target = locked_target(offer.departure_id, to_departure.pk)
         booking = rebook_booking(offer)
-        target = (
-            departures_with_booking_data(Departure.objects.filter(pk=to_departure.pk))
-            .select_related("tour__product")
-            .first()
-        )
         if (
             target is None
             or target.tour_id != offer.departure.tour_id
@@ -324,21 +317,25 @@ def rebook_offer_accept(*, offer, to_departure, key: str, user=None) -> BookingC
         if quote.difference > 0:
             return _pay_step(order, offer, booking, target, quote, key, user)
         record = _seats(target, booking)
-        change = BookingChange.objects.create(
-            key=key,
-            order=order,
-            ticket=booking.ticket,
-            kind=ChangeKind.MOVE,
-            status=ChangeStatus.APPLIED,
-            from_departure=offer.departure,
-            to_departure=target,
-            people=booking.people,
-            tickets=booking.quantities,
-            refund_amount=quote.refund,
-            by_user=_customer_user(order, user),
-        )
+        change = _new_change(order, offer, booking, target, key, user, refund_amount=quote.refund)
         _move_lines(order, offer, booking, target, record, change, now)
     return change
+
+
+def _new_change(order, offer, booking, target, key, user, **fields) -> BookingChange:
+    """The record of the offer's booking moving to `target` (its form's key, who asked)."""
+    return BookingChange.objects.create(
+        key=key,
+        order=order,
+        ticket=booking.ticket,
+        kind=ChangeKind.MOVE,
+        from_departure=offer.departure,
+        to_departure=target,
+        people=booking.people,
+        tickets=booking.quantities,
+        by_user=_customer_user(order, user),
+        **fields,
+    )
 
 
 def _seats(target, booking):
@@ -369,19 +366,16 @@ def _pay_step(order, offer, booking, target, quote, key, user) -> BookingChange:
     ).first()
     if waiting is not None:
         return waiting
-    change = BookingChange.objects.create(
-        key=key,
-        order=order,
-        ticket=booking.ticket,
-        kind=ChangeKind.MOVE,
+    change = _new_change(
+        order,
+        offer,
+        booking,
+        target,
+        key,
+        user,
         status=ChangeStatus.AWAITING_PAYMENT,
-        from_departure=offer.departure,
-        to_departure=target,
-        people=booking.people,
-        tickets=booking.quantities,
         amount_due=quote.difference,
         rebook_offer=offer,
-        by_user=_customer_user(order, user),
     )
     _expire_later(change)
     return change
@@ -397,26 +391,13 @@ def rebook_offer_apply_paid(*, change_id: int, paid_with: str, actor=None) -> Bo
     order = Order.objects.select_for_update().get(pk=pending.order_id)
     offer = RebookOffer.objects.select_for_update().get(pk=pending.rebook_offer_id)
     change = BookingChange.objects.select_for_update().get(pk=change_id)
-    if change.paid_with:
-        if change.paid_with == paid_with:
-            return change
-        raise ChangeRefused(_("This change has already been paid for."))
-    if change.status != ChangeStatus.AWAITING_PAYMENT:
-        raise ChangeRefused(change.message or _("This change is no longer waiting for payment."))
+    if paid_already(change, paid_with):
+        return change
     if reason := _offer_refusal(offer):
         raise ChangeRefused(reason)
     now = timezone.now()
-    list(
-        Departure.objects.select_for_update()
-        .filter(pk__in=[offer.departure_id, change.to_departure_id])
-        .order_by("pk")
-    )
+    target = locked_target(offer.departure_id, change.to_departure_id)
     booking = rebook_booking(offer)
-    target = (
-        departures_with_booking_data(Departure.objects.filter(pk=change.to_departure_id))
-        .select_related("tour__product")
-        .get()
-    )
     quote = _quote(booking, target, now)
     if quote.refusal:
         raise ChangeRefused(quote.refusal)

@@ -198,3 +198,33 @@ def deliver(client, notifications, *, address: str = "127.0.0.1") -> list[int]:
         )
         statuses.append(response.status_code)
     return statuses
+
+
+def settle_at_once(attempts) -> None:
+    """Each attempt settled twice (the customer's return and the provider's notification),
+    all at the same moment, each in a thread of its own (a transactional test)."""
+    import threading
+
+    from django.db import connections
+
+    from shop.payments.models import PaymentAttempt
+    from shop.payments.services import attempt_settle
+
+    barrier = threading.Barrier(2 * len(attempts))
+    errors = []
+
+    def settle(attempt_id):
+        try:
+            barrier.wait(timeout=10)
+            attempt_settle(PaymentAttempt.objects.get(pk=attempt_id))
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=settle, args=(a.pk,)) for a in attempts * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors

@@ -10,7 +10,6 @@ The tour, its dates and the paid order are test_changes.py's fixtures, imported 
 
 import datetime as dt
 import json
-import threading
 import time
 from decimal import Decimal
 
@@ -18,7 +17,6 @@ import pytest
 import stripe as stripe_library
 from django.core import mail
 from django.core.management import call_command
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -31,7 +29,7 @@ from shop.payments.models import AttemptStatus, PaymentAttempt, ProcessedEvent, 
 from shop.payments.providers import stripe, yookassa
 from shop.payments.providers.base import PaymentState
 from shop.payments.receipt_services import settlement_receipt_send
-from shop.payments.services import attempt_settle, attempts_reconcile, order_refundable
+from shop.payments.services import attempts_reconcile, order_refundable
 from tests.bookings.helpers import (
     book,
     change_path,
@@ -50,6 +48,7 @@ from tests.payments.helpers import (
     local_path,
     notifications_of,
     pay_yookassa,
+    settle_at_once,
 )
 
 pytestmark = [pytest.mark.django_db]
@@ -398,26 +397,7 @@ def test_two_customers_paying_for_the_last_seats_of_a_date_one_moves_the_other_p
         confirm = browser.get(url, {"to": dates[3].pk}).content.decode()
         pay_url = browser.post(url, {"key": form_key(confirm), "to": dates[3].pk}).url
         assert authorise_by_card(browser, pay_url)["status"] == "authorized"
-    attempts = list(PaymentAttempt.objects.filter(for_order__in=orders))
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def settle(attempt_id):
-        try:
-            barrier.wait(timeout=10)
-            attempt_settle(PaymentAttempt.objects.get(pk=attempt_id))
-        except Exception as error:  # noqa: BLE001
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=settle, args=(a.pk,)) for a in attempts * 2]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert not errors, errors
+    settle_at_once(list(PaymentAttempt.objects.filter(for_order__in=orders)))
     states = sorted(
         (a.status, stripe.retrieve(a.provider_payment_id).state)
         for a in PaymentAttempt.objects.filter(for_order__in=orders)

@@ -4,21 +4,18 @@ customer told why. Oscar checks a code's limits when the basket is priced and ra
 counters from the copies it read; the order creator claims them again under row locks
 (shop/order/utils.py)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.test import Client
 from oscar.core.loading import get_model
 
 from shop.payments.models import AttemptStatus, PaymentAttempt
 from shop.payments.providers import stripe
 from shop.payments.providers.base import PaymentState
-from shop.payments.services import attempt_settle
 from tests.bookings.helpers import checkout_as_guest, seats_sold
 from tests.factories import make_tour
-from tests.payments.helpers import start_payment
+from tests.payments.helpers import settle_at_once, start_payment
 from tests.promocodes.test_dashboard import basket_with_code, book, create, make_manager
 
 pytestmark = [
@@ -28,29 +25,6 @@ pytestmark = [
 
 Voucher = get_model("voucher", "Voucher")
 Order = get_model("order", "Order")
-
-
-def settle_at_once(attempts) -> None:
-    """Each attempt settled twice (the customer's return and the provider's notification),
-    all four at the same moment."""
-    barrier = threading.Barrier(2 * len(attempts))
-    errors = []
-
-    def settle(attempt_id):
-        try:
-            barrier.wait(timeout=10)
-            attempt_settle(PaymentAttempt.objects.get(pk=attempt_id))
-        except Exception as error:  # noqa: BLE001
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=settle, args=(a.pk,)) for a in attempts * 2]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
 
 
 @pytest.mark.parametrize(
