@@ -8,7 +8,7 @@ scripts/css/package-lock.json, installed with `npm ci` into var/node-css/ the fi
 keeps the rules whose class names all occur as words in a template, a Python module (form
 widgets' classes) or a script (the classes Bootstrap's and the site's scripts add), of this
 project, Oscar and Django's forms; CSSO then takes out whitespace and comments. The result,
-static/css/bootstrap.css (57 KB, 12 KB compressed), is committed and linked by the site's
+static/css/bootstrap.css (59 KB, 12 KB compressed), is committed and linked by the site's
 layout (templates/base.html). Run this again after a template starts using a Bootstrap class
 no other template used: tests/core/test_stylesheet_subset.py fails until then. Oscar's
 dashboard links its own full stylesheet (oscar/css/dashboard.css) and is not concerned.
