@@ -312,14 +312,12 @@ def wrk(url: str, seconds: int, connections: int, script=(), *script_args) -> di
     }
 
 
-def lighthouse_scores(site: str, prepared: dict) -> dict:
-    """Lighthouse's scores of the main pages, public and signed in."""
-    from bench import lighthouse
-
+def lighthouse_pages(prepared: dict) -> dict:
+    """{name: (path, cookie)}: the main pages Lighthouse scores, public and signed in."""
     pages, signed = prepared["pages"], prepared["signed_in"]
     customer = signed["cookies"][signed["pages"]["customer: basket"][0]][0]
     student = signed["cookies"][signed["pages"]["student: queue"][0]][0]
-    chosen = {
+    return {
         "home": (pages["home (Wagtail, live blocks)"], ""),
         "a tour": (pages["tour with 60 departures"], ""),
         "a gingerbread product": (pages["gingerbread product"], ""),
@@ -328,6 +326,13 @@ def lighthouse_scores(site: str, prepared: dict) -> dict:
         "payment page (signed in)": (signed["pages"]["customer: payment page"][1], customer),
         "student's queue": (signed["pages"]["student: queue"][1], student),
     }
+
+
+def lighthouse_scores(site: str, prepared: dict) -> dict:
+    """Lighthouse's scores of the main pages, public and signed in."""
+    from bench import lighthouse
+
+    chosen = lighthouse_pages(prepared)
     return {name: lighthouse.score(site + path, cookie) for name, (path, cookie) in chosen.items()}
 
 

@@ -146,3 +146,21 @@ def test_the_added_to_basket_message_and_its_buttons_are_readable(page, storefro
     violations = axe_violations(page)  # contrast of text on its background included
 
     assert not violations, describe_violations(violations)
+
+
+def test_on_a_phone_the_menu_opens_and_a_message_closes_with_the_scripts_deferred(page, storefront):
+    # The layout's scripts run after the first paint (defer): Bootstrap's alerts and the
+    # site's menu button still work once they have.
+    page.set_viewport_size(PHONE)
+    page.goto(storefront.box.get_absolute_url())
+    page.locator("#add_to_basket_form button[type=submit]").click()
+    messages = page.locator("#messages .alert")
+    expect(messages).to_have_count(2)  # added, and the basket's total
+    messages.first.locator(".close").click()
+    expect(messages).to_have_count(1)
+
+    menu = page.locator("#site-nav")
+    expect(menu).to_be_hidden()
+    page.locator(".nav-toggle").click()
+    expect(menu).to_be_visible()
+    expect(page.locator(".nav-toggle")).to_have_attribute("aria-expanded", "true")
