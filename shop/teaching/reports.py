@@ -482,6 +482,16 @@ class _Median(Aggregate):
     output_field = DurationField()
 
 
+def median_span(rows, start: str, end: str) -> dt.timedelta | None:
+    """The median of `end` - `start` over the rows where `end` is known: on PostgreSQL one
+    aggregate, elsewhere read row by row and taken here."""
+    if connection.vendor == "postgresql":
+        span = ExpressionWrapper(F(end) - F(start), DurationField())
+        return rows.aggregate(median=_Median(span))["median"]
+    spans = [b - a for a, b in rows.values_list(start, end) if b is not None]
+    return statistics.median(spans) if spans else None
+
+
 def _service_times(orders, target: dt.timedelta) -> dict:
     """{orders, ready, done, within_target, median_ready, median_done} of the orders annotated
     with ready_at and done_at. PostgreSQL answers in one row; elsewhere every order's times
