@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 from django.utils.functional import empty
 
@@ -67,18 +67,21 @@ def basket_summary(request) -> BasketSummary:
         return _of(request.basket)
     key = f"{SUMMARY_KEY}{user.pk}"
     owner_key = f"{OWNER_KEY}{user.pk}"
-    found = cache.get_many([key, owner_key, OFFERS_KEY])
+    # One entry per person: they live beside the whole pages, in a bounded space of their own
+    # (shop/settings/base.py cache_aliases), not among the versions.
+    kept = caches["pages"]
+    found = cache.get_many([owner_key, OFFERS_KEY])
     # Read before the basket is: a change while it loads keeps this entry from being served.
     versions = (
         found.get(owner_key) or version_of(owner_key),
         _offers_clocked(found.get(OFFERS_KEY) or version_of(OFFERS_KEY)),
         catalogue_version(),
     )
-    entry = found.get(key)
+    entry = kept.get(key)
     if entry is not None and entry[0] == versions:
         return entry[1]
     summary = _of(request.basket)
-    cache.set(key, (versions, summary), SECONDS)
+    kept.set(key, (versions, summary), SECONDS)
     return summary
 
 

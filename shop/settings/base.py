@@ -149,6 +149,8 @@ MIDDLEWARE = [
     "shop.core.input_guard.RefuseNulMiddleware",
     # Whole storefront pages for anonymous visitors, each with its own CSRF token and basket.
     "shop.core.page_cache.PageCacheMiddleware",
+    # Wagtail's Site of the request from the cache for pages rendered (shop/core/site_cache.py).
+    "shop.core.site_cache.SiteCacheMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns a sign-in refused for too many failures into the lockout page (last, as axes asks).
