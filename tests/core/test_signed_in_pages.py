@@ -73,7 +73,7 @@ QUERIES = {
     "customer: payment page": 15,
     "student: queue": 6,
     "student: tours": 8,
-    "student: manifest": 16,
+    "student: manifest": 13,
     "teacher: report (orders)": 16,
     "teacher: portfolio": 15,
     "teacher: gradebook": 5,
