@@ -318,9 +318,10 @@ if BENCH_BASELINE:
 
 
 def cache_aliases(default: dict) -> dict:
-    """The default cache and, beside it, "pages" for whole pages (shop/core/page_cache.py):
-    its own bounded space, so many pages never push out what the default cache keeps
-    (versions, the contact form's one-time stamps and rate limits)."""
+    """The default cache and, beside it, "pages" for whole pages (shop/core/page_cache.py)
+    and what is kept per visitor (sessions, the header's basket link): its own bounded space,
+    so many pages and visitors never push out what the default cache keeps (versions, the
+    contact form's one-time stamps and rate limits)."""
     backend = default["BACKEND"].rsplit(".", 1)[-1]
     if backend == "RedisCache":
         # Redis down is a cache miss, logged, not a 500 (shop/core/cache_backend.py); short
@@ -345,6 +346,11 @@ def cache_aliases(default: dict) -> dict:
 
 
 CACHES = cache_aliases(env.cache("CACHE_URL", default="locmemcache://"))
+# Sessions are read from the cache, written to both (Django's cached_db): one query fewer on
+# every signed-in page. They live in the bounded "pages" space with the other per-visitor
+# entries; one pushed out of it is read from the database again.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "pages"
 # How long a whole storefront page may be served to anonymous visitors from the cache
 # (shop/core/page_cache.py); any change of what it shows replaces it at once. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
