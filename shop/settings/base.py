@@ -346,11 +346,6 @@ def cache_aliases(default: dict) -> dict:
 
 
 CACHES = cache_aliases(env.cache("CACHE_URL", default="locmemcache://"))
-# Sessions are read from the cache, written to both (Django's cached_db): one query fewer on
-# every signed-in page. They live in the bounded "pages" space with the other per-visitor
-# entries; one pushed out of it is read from the database again.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-SESSION_CACHE_ALIAS = "pages"
 # How long a whole storefront page may be served to anonymous visitors from the cache
 # (shop/core/page_cache.py); any change of what it shows replaces it at once. 0 turns it off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
