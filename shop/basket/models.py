@@ -29,6 +29,14 @@ class Basket(AbstractBasket):
             )
         return self._lines
 
+    @property
+    def num_lines(self):
+        """Oscar counts the lines with a query each time it asks whether the basket is empty
+        (the middleware before applying offers, checkout's checks): they are read once, with
+        what pricing them needs, and counted here. Oscar forgets the lines it read whenever
+        it adds, merges or flushes lines."""
+        return len(self.all_lines())
+
     def get_stock_info(self, product, options):
         # A departure's price depends on the ticket type option (see shop.partner.strategy).
         fetch = getattr(self.strategy, "fetch_for_options", None)

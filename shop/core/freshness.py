@@ -69,6 +69,17 @@ def _changed(*keys: str) -> None:
     transaction.on_commit(bump)
 
 
+def version_of(key: str) -> str:
+    """The version kept under `key` (a new one when there is none), for versions of other
+    modules kept the same way (shop/basket/summary.py)."""
+    return _version(key)
+
+
+def versions_changed(*keys: str) -> None:
+    """Replace the versions kept under `keys`, as `_changed` does for this module's."""
+    _changed(*keys)
+
+
 def start_recording():
     """Begin noting the families a page shows; returns the token for `stop_recording`."""
     return _depends.set(set())

@@ -152,6 +152,8 @@ MIDDLEWARE = [
     "shop.core.input_guard.RefuseNulMiddleware",
     # Whole storefront pages for anonymous visitors, each with its own CSRF token and basket.
     "shop.core.page_cache.PageCacheMiddleware",
+    # Wagtail's Site of the request from the cache for pages rendered (shop/core/site_cache.py).
+    "shop.core.site_cache.SiteCacheMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns a sign-in refused for too many failures into the lockout page (last, as axes asks).
@@ -319,9 +321,10 @@ if BENCH_BASELINE:
 
 
 def cache_aliases(default: dict) -> dict:
-    """The default cache and, beside it, "pages" for whole pages (shop/core/page_cache.py):
-    its own bounded space, so many pages never push out what the default cache keeps
-    (versions, the contact form's one-time stamps and rate limits)."""
+    """The default cache and, beside it, "pages" for whole pages (shop/core/page_cache.py)
+    and what is kept per visitor (sessions, the header's basket link): its own bounded space,
+    so many pages and visitors never push out what the default cache keeps (versions, the
+    contact form's one-time stamps and rate limits)."""
     backend = default["BACKEND"].rsplit(".", 1)[-1]
     if backend == "RedisCache":
         # Redis down is a cache miss, logged, not a 500 (shop/core/cache_backend.py); short

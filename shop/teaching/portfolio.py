@@ -6,7 +6,6 @@ number and check-ins by ticket code and head count, never by name or phone.
 """
 
 import datetime as dt
-import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,7 +21,14 @@ from shop.bookings.models import DepartureStatus
 from shop.core.roles import STUDENTS
 from shop.feedback.selectors import feedback_on_guided_departures
 from shop.teaching.models import Period
-from shop.teaching.reports import GOODS_DONE, DateRange, _hours, _money, _percent
+from shop.teaching.reports import (
+    GOODS_DONE,
+    DateRange,
+    _hours,
+    _money,
+    _percent,
+    median_span,
+)
 from shop.team.models import OrderHandling
 
 Order = get_model("order", "Order")
@@ -109,16 +115,13 @@ def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
         .order_by("at")
         .values("at")[:1]
     )
-    spans = [
-        done - claimed
-        for claimed, done in OrderHandling.objects.filter(
-            claimed_by=student, claimed_at__isnull=False
-        )
+    handling_span = median_span(
+        OrderHandling.objects.filter(claimed_by=student, claimed_at__isnull=False)
         .filter(dates.q("claimed_at"))
-        .annotate(done_at=done_at)
-        .values_list("claimed_at", "done_at")
-        if done is not None
-    ]
+        .annotate(done_at=done_at),
+        "claimed_at",
+        "done_at",
+    )
     timeline = (
         in_period.filter(actor=student)
         .select_related("order", "departure__tour__product")
@@ -136,7 +139,7 @@ def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:
         revenue=revenue,
         team_revenue=team_revenue,
         share_of_revenue=_percent(revenue, team_revenue),
-        median_handling_hours=_hours(statistics.median(spans)) if spans else None,
+        median_handling_hours=_hours(handling_span),
         timeline=list(timeline[start : start + TIMELINE_PAGE + 1]),
         feedback=feedback,
         guided=student.guided_departures.filter(dates.q("starts_at"))

@@ -4,7 +4,7 @@ number of queries."""
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -212,13 +212,16 @@ def departure_manifest(departure) -> dict:
         "rows": rows,
         "people": sum(t.people for t in tickets if t.order.is_active and not t.is_void),
         "checked_in": sum(t.people for t in tickets if t.checked_in_at),
-        "gingerbread": meeting_point_goods(departure),
+        "gingerbread": meeting_point_goods(departure, read=[t.order for t in tickets]),
     }
 
 
-def meeting_point_goods(departure) -> list[dict]:
+def meeting_point_goods(departure, *, read=()) -> list[dict]:
     """The gingerbread the guide hands over at this departure's meeting point: orders with the
-    meeting-point pickup and a booking on it (their first tour), with what is in them."""
+    meeting-point pickup and a booking on it (their first tour), with what is in them.
+
+    `read`: orders whose lines (with their options) are already read, as the manifest's
+    tickets read them; their lines are not read again."""
     from shop.bookings.options import booking_of
 
     orders = list(
@@ -229,13 +232,18 @@ def meeting_point_goods(departure) -> list[dict]:
         )
         .distinct()
         .select_related("handling__claimed_by")
-        .prefetch_related(
-            Prefetch(
-                "lines", queryset=Line.objects.prefetch_related("attributes__option").order_by("pk")
-            )
-        )
         .order_by("number")
     )
+    known = {order.pk: order for order in read}
+    prefetch_related_objects(
+        [order for order in orders if order.pk not in known],
+        Prefetch(
+            "lines", queryset=Line.objects.prefetch_related("attributes__option").order_by("pk")
+        ),
+    )
+    for order in orders:
+        if order.pk in known:
+            order._prefetched_objects_cache = {"lines": known[order.pk].lines.all()}
     departures = _departures_of_lines(orders)
     rows = []
     for order in orders:

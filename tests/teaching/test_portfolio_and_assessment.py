@@ -73,6 +73,36 @@ def test_the_portfolio_counts_what_the_student_did(client, student, handled, per
     assert "tourist@example.com" not in html  # no customer data in a portfolio
 
 
+# The median is taken by the database on PostgreSQL and in Python on SQLite.
+@pytest.mark.sqlite
+def test_the_median_handling_hours_run_from_taking_an_order_to_handing_it_over(
+    client, django_user_model, student, handled, period
+):
+    import datetime as dt
+
+    from shop.activity import kinds
+    from shop.team.models import OrderHandling
+
+    customer = django_user_model.objects.get(username="tourist")
+    other = checkout_and_pay(client, customer, products=[gingerbread(price="250", stock=5)])
+    order_claim(order=other, actor=student)
+    for stage in ("packed", "ready", "handed_over"):
+        order_step(order=other, actor=student, to_stage=stage)
+    # Handed over just now (entries are append-only): taken 5 and 8 hours before.
+    for order, hours in ((handled, 5), (other, 8)):
+        done = ActivityEntry.objects.get(
+            order=order, action=kinds.ORDER_STEP, after__stage="handed_over"
+        ).at
+        OrderHandling.objects.filter(order=order).update(
+            claimed_at=done - dt.timedelta(hours=hours)
+        )
+    client.force_login(student)
+
+    folio = client.get(f"/team/students/{student.pk}/?period={period.pk}").context["folio"]
+
+    assert str(folio.median_handling_hours) == "6.5"
+
+
 def test_only_what_students_did_as_staff_counts_in_portfolios_and_the_overview(
     client, student, handled, period
 ):

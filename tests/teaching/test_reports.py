@@ -151,6 +151,34 @@ def test_service_and_refunds_with_reasons(known):
     assert ("Выезд отменён", "Погода: Шторм", None) in reasons
 
 
+def test_service_hours_are_the_medians_of_the_steps_as_recorded(known, student):
+    from shop.activity import kinds
+    from shop.activity.models import ActivityEntry
+
+    late = Order.objects.get(date_placed=at(DAY + dt.timedelta(days=1), 9))
+    order_claim(order=late, actor=student)
+    order_step(order=late, actor=student, to_stage="packed")
+    order_step(order=late, actor=student, to_stage="ready")
+
+    def step_at(order, stage):
+        entries = ActivityEntry.objects.filter(order=order, action=kinds.ORDER_STEP)
+        return entries.get(after__stage=stage).at
+
+    # The steps were recorded just now (entries are append-only): the orders were placed
+    # 10 and 31 hours before they were ready.
+    a = known["a"]
+    Order.objects.filter(pk=a.pk).update(date_placed=step_at(a, "ready") - dt.timedelta(hours=10))
+    Order.objects.filter(pk=late.pk).update(
+        date_placed=step_at(late, "ready") - dt.timedelta(hours=31)
+    )
+    service = tables(reports.DateRange(DAY, timezone.localdate()))["service"].rows[0]
+
+    assert (service["orders"], service["ready"], service["done"]) == (2, 2, 1)
+    assert service["median_ready"] == Decimal("20.5")  # between 10 and 31 hours
+    assert service["within_target"] == Decimal("50.0")  # 10 h within 24, 31 h not
+    assert service["median_done"] == Decimal("10.0")  # handed over right after it was ready
+
+
 def test_a_range_without_orders_is_empty_not_an_error(known):
     empty = tables(reports.DateRange(dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
     assert empty["summary"].rows[0]["orders"] == 0
