@@ -207,6 +207,18 @@ def grow(state: dict) -> None:
         seed=8,
     )
     state["size"] = 10
+    analyse()
+
+
+def analyse() -> None:
+    """The planner's statistics of the data just built, as autovacuum keeps them on a
+    database in use (without them PostgreSQL guesses, and the queue's order query took
+    40–80 ms instead of a few)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _add(state: dict, times: int) -> None:
