@@ -212,8 +212,7 @@ def grow(state: dict) -> None:
 
 def analyse() -> None:
     """The planner's statistics of the data just built, as autovacuum keeps them on a
-    database in use (without them PostgreSQL guesses, and the queue's order query took
-    40–80 ms instead of a few)."""
+    database in use (without them PostgreSQL plans the pages' queries on guesses)."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
