@@ -110,6 +110,29 @@ def locked_target(from_id: int, to_id: int) -> Departure | None:
     )
 
 
+def line_move(line, option, target, record, ref: str, **fields) -> None:
+    """One order line of a booking, in place, on `target`: its product and seats (`record`,
+    allocated already), its price at the new date's fare keeping its share of discounts, and
+    the booking's new reference `ref` (its new ticket's). `fields`: more of the line's."""
+    prices = moved_line_prices(line, target.fare_for(option["ticket_type"]).price)
+    Line.objects.filter(pk=line.pk).update(
+        product=target.product,
+        stockrecord=record,
+        partner_sku=record.partner_sku,
+        upc=target.product.upc,
+        title=str(target.product),
+        num_allocated=line.quantity,
+        allocation_cancelled=False,
+        **prices,
+        **fields,
+    )
+    for attribute in line.attributes.all():
+        if attribute.option.code == BOOKING_OPTION and isinstance(attribute.value, dict):
+            LineAttribute.objects.filter(pk=attribute.pk).update(
+                value={**attribute.value, "ref": ref}
+            )
+
+
 def paid_already(change: BookingChange, paid_with: str) -> bool:
     """Whether the payment `paid_with` has applied `change` already (the caller returns it);
     raises ChangeRefused when another payment did, or the change no longer waits for one."""
@@ -331,22 +354,7 @@ def booking_change_apply(
         held = line.num_allocated or 0
         if held and line.stockrecord_id and not line.allocation_cancelled:
             stock_release(line.stockrecord_id, held)
-        prices = moved_line_prices(line, target.fare_for(option["ticket_type"]).price)
-        Line.objects.filter(pk=line.pk).update(
-            product=target.product,
-            stockrecord=new_record,
-            partner_sku=new_record.partner_sku,
-            upc=target.product.upc,
-            title=str(target.product),
-            num_allocated=line.quantity,
-            allocation_cancelled=False,
-            **prices,
-        )
-        for attribute in line.attributes.all():
-            if attribute.option.code == BOOKING_OPTION and isinstance(attribute.value, dict):
-                LineAttribute.objects.filter(pk=attribute.pk).update(
-                    value={**attribute.value, "ref": new_ref}
-                )
+        line_move(line, option, target, new_record, new_ref)
     new_ticket = ticket_issue(
         order=booking.order,
         departure_id=target.pk,

@@ -49,13 +49,13 @@ from shop.bookings.change_selectors import (
     Booking,
     MoveQuote,
     move_quote,
-    moved_line_prices,
 )
 from shop.bookings.changes import (
     ChangeRefused,
     _customer_user,
     _refund_after_commit,
     _tell_customer,
+    line_move,
     locked_target,
     paid_already,
 )
@@ -70,7 +70,7 @@ from shop.bookings.models import (
     Ticket,
     TicketVoid,
 )
-from shop.bookings.options import BOOKING_OPTION, booking_of
+from shop.bookings.options import booking_of
 from shop.bookings.selectors import departures_with_booking_data
 from shop.bookings.tickets import ticket_issue
 from shop.customercare.models import MessageKind
@@ -81,7 +81,6 @@ logger = logging.getLogger(__name__)
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
-LineAttribute = get_model("order", "LineAttribute")
 StockRecord = get_model("partner", "StockRecord")
 
 
@@ -421,23 +420,8 @@ def _move_lines(order, offer, booking, target, record, change, now, actor=None) 
     for line, option in booking.lines:
         ref = option["ref"]
         new_ref = new_tickets.setdefault(ref, (uuid.uuid4().hex, 0))[0]
-        prices = moved_line_prices(line, target.fare_for(option["ticket_type"]).price)
-        Line.objects.filter(pk=line.pk).update(
-            product=target.product,
-            stockrecord=record,
-            partner_sku=record.partner_sku,
-            upc=target.product.upc,
-            title=str(target.product),
-            status=settings.OSCAR_INITIAL_LINE_STATUS,
-            num_allocated=line.quantity,
-            allocation_cancelled=False,
-            **prices,
-        )
-        for attribute in line.attributes.all():
-            if attribute.option.code == BOOKING_OPTION and isinstance(attribute.value, dict):
-                LineAttribute.objects.filter(pk=attribute.pk).update(
-                    value={**attribute.value, "ref": new_ref}
-                )
+        # Cancelled with the departure: on again.
+        line_move(line, option, target, record, new_ref, status=settings.OSCAR_INITIAL_LINE_STATUS)
         new_tickets[ref] = (new_ref, new_tickets[ref][1] + line.quantity)
     issued = []
     for ref, (new_ref, people) in new_tickets.items():
