@@ -25,6 +25,7 @@ from bench.site import (
     database_url_of,
     fresh_database,
     lighthouse_pages,
+    prepared_site,
     production_env,
 )
 
@@ -51,18 +52,7 @@ def main() -> int:
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     if not reuse:
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-        prepared = json.loads(
-            subprocess.run(
-                [PY, "-m", "bench.site", "--prepare"],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        prepared = prepared_site(env)
         PAGES.write_text(json.dumps({"pages": lighthouse_pages(prepared)}, indent=1))
     try:
         with (

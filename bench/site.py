@@ -170,6 +170,20 @@ def prepare() -> dict:
     }
 
 
+def prepared_site(env: dict) -> dict:
+    """The benchmark's data built in a child process with the production settings `env`:
+    its pages, query counts, signed-in sessions and the rush's departure (`prepare`)."""
+    child = subprocess.run(
+        [PY, "-m", "bench.site", "--prepare"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
 def _signed_in() -> dict:
     """The signed-in pages (bench/signed_in.py): their queries with the data as built and
     with ten times the data, and sessions for wrk (the pages are loaded on the larger data)."""
@@ -379,18 +393,7 @@ def main() -> int:
     manage = [PY, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    prepared = json.loads(
-        subprocess.run(
-            [PY, "-m", "bench.site", "--prepare"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    prepared = prepared_site(env)
     results, signed_results = {}, {}
     with (
         open(ROOT / "var" / "bench-gunicorn.log", "w") as log,
