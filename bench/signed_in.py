@@ -23,6 +23,7 @@ larger database.
 import argparse
 import cProfile
 import datetime as dt
+import gc
 import json
 import pstats
 import statistics
@@ -409,6 +410,9 @@ def measure(report_orders: int, runs: int, profile: str | None, reuse: bool) -> 
         if who not in clients:
             clients[who] = signed_in_client(who)
     built = time.perf_counter() - started
+    # As shop/wsgi.py does in a server's process.
+    gc.collect()
+    gc.freeze()
     if profile and profile.startswith("sql:"):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext

