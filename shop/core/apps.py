@@ -50,8 +50,10 @@ class CoreConfig(AppConfig):
         from shop.core import access  # noqa: F401  (registers the access table's check)
         from shop.core.freshness import connect_content_signals, connect_signals
         from shop.core.permission_cache import connect_permission_signals
+        from shop.core.table_versions import watch_connections
 
         connect_signals()
         connect_content_signals()
         connect_permission_signals()
+        watch_connections()
         _ensure_missing_product_image()

@@ -155,8 +155,12 @@ def stockrecords_changed(*stockrecord_ids) -> None:
 
 
 def everything_changed() -> None:
-    """Every version at once: the shared cache came back after writes to it were lost."""
+    """Every version at once: the shared cache came back after writes to it were lost. The
+    tables' versions too (shop/core/table_versions.py)."""
+    from shop.core.table_versions import every_table_changed
+
     _changed(KEY, ANY_KEY, CONTENT_KEY)
+    every_table_changed()
 
 
 def catalogue_version() -> str:

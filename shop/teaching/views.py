@@ -10,10 +10,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from shop.core.converters import row_id
+from shop.core.table_versions import kept
 from shop.feedback.selectors import feedback_on_guided_departures
 from shop.teaching import charts, exports, reports
 from shop.teaching.forms import CriterionForm, PeriodForm, RangeForm, RubricForm
@@ -81,7 +83,12 @@ class ReportsView(NeedsPermission, TemplateView):
         period = form.date_range()
         every = form.cleaned_data.get("every") or "day"
         target = form.cleaned_data.get("target") or 24
-        tables = reports.report(period, every=every, target_hours=target)
+        # Kept until an order, a line, a refund or a step is written (shop/core/table_versions.py).
+        tables = kept(
+            "report",
+            (period.first, period.last, every, target, get_language()),
+            lambda: reports.report(period, every=every, target_hours=target),
+        )
         response = _export(request, tables, f"report-{period.first:%Y%m%d}-{period.last:%Y%m%d}")
         if response is not None:
             return response
@@ -156,7 +163,14 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
         if period is None:
             return context
         page = row_id(self.request.GET.get("page")) or 1
-        folio = portfolio(self.student, period, page=page)
+        # Kept until the activity log, an order, a feedback or a guide is written
+        # (shop/core/table_versions.py); the student and the period as they are now.
+        folio = kept(
+            "portfolio",
+            (self.student.pk, period.pk, period.starts_on, period.ends_on, page),
+            lambda: portfolio(self.student, period, page=page),
+        )
+        folio.student, folio.period = self.student, period
         context.update(
             {
                 "folio": folio,

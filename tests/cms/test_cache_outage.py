@@ -135,3 +135,30 @@ def test_a_change_made_while_redis_was_away_shows_when_it_is_back(content, redis
     response, html = visit(product)
     assert response["X-Page-Cache"] == "miss"
     assert "290 ₽" in html and "250 ₽" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_kept_before_the_outage_is_not_served_after_it(redis):
+    """A teacher's report and the like (shop/core/table_versions.py) under the same rule."""
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+
+    from shop.core.table_versions import kept
+
+    def names():
+        return sorted(Group.objects.filter(name__startswith="т:").values_list("name", flat=True))
+
+    Group.objects.create(name="т:гиды")
+    for _ in range(3):
+        assert kept("outage", (), names) == ["т:гиды"]
+
+    version = cache.get("table:auth_group")
+
+    redis.pause()
+    Group.objects.create(name="т:кассиры")
+    assert kept("outage", (), names) == ["т:гиды", "т:кассиры"]
+
+    redis.resume()
+    time.sleep(0.4)
+    cache.set("table:auth_group", version)  # the table's new version was lost
+    assert kept("outage", (), names) == ["т:гиды", "т:кассиры"]

@@ -73,6 +73,30 @@ def test_the_portfolio_counts_what_the_student_did(client, student, handled, per
     assert "tourist@example.com" not in html  # no customer data in a portfolio
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_portfolio_kept_between_visits_shows_the_next_step_at_once(
+    client, django_user_model, student, period
+):
+    """A portfolio is kept until the activity log or an order is written
+    (shop/core/table_versions.py): the visit after a step counts it."""
+    customer = django_user_model.objects.create_user(
+        username="tourist", email="tourist@example.com", password="pw-123456"
+    )
+    order = checkout_and_pay(client, customer, products=[gingerbread(price="1350", stock=5)])
+    client.logout()
+    order_claim(order=order, actor=student)
+    client.force_login(student)
+    url = f"/team/students/{student.pk}/?period={period.pk}"
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert client.get(url).context["folio"].figures["steps"] == 0
+
+    order_step(order=order, actor=student, to_stage="packed")
+
+    page = client.get(url)
+    assert page.context["folio"].figures["steps"] == 1
+    assert page.context["folio"].student.get_full_name() == "Алексей Студент"
+
+
 # The median is taken by the database on PostgreSQL and in Python on SQLite.
 @pytest.mark.sqlite
 def test_the_median_handling_hours_run_from_taking_an_order_to_handing_it_over(

@@ -250,3 +250,24 @@ def test_bad_ranges_are_explained(client, teacher, query):
     assert response.status_code == 200
     assert response.context["tables"] == []
     assert response.context["form"].errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_kept_between_visits_shows_a_refund_made_after_them(
+    known, client, teacher, student
+):
+    """The report is kept until an order, a refund or a step is written
+    (shop/core/table_versions.py): the visit after a refund shows it."""
+    client.force_login(teacher)
+    url = f"/team/reports/?first={DAY:%Y-%m-%d}&last={timezone.localdate():%Y-%m-%d}&every=day"
+
+    def summary():
+        page = client.get(url)
+        return next(t for t in page.context["tables"] if t.id == "summary").rows[0]
+
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert summary()["refunded"] == Decimal("1250.00")
+    order_refund(order=known["b"], amount=Decimal("100"), actor=student, reason="Опоздание")
+    after = summary()
+    assert after["refunds"] == 3 and after["refunded"] == Decimal("1350.00")
+    assert after["net"] == Decimal("4050.00")
