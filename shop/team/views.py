@@ -8,7 +8,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
@@ -31,6 +33,7 @@ from shop.bookings.tickets import (
     ticket_no_show_undo,
 )
 from shop.core.converters import row_id
+from shop.core.table_versions import kept
 from shop.team import services
 from shop.team.forms import ReasonForm, StepForm
 from shop.team.models import Stage
@@ -67,7 +70,17 @@ class QueueView(TeamAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = queue_rows(orders_needing_the_team())
+        # The same for every member of the team: rendered once and kept until an order, a
+        # line or a step is written (shop/core/table_versions.py).
+        context["queue"] = kept(
+            "team-queue",
+            (translation.get_language(), timezone.get_current_timezone_name()),
+            lambda: mark_safe(  # noqa: S308  (rendered by the template engine)
+                render_to_string(
+                    "team/_queue_list.html", {"rows": queue_rows(orders_needing_the_team())}
+                )
+            ),
+        )
         context["can_act"] = self.can_act()
         return context
 

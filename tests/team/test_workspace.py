@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connections
+from django.test import Client
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
@@ -53,6 +54,33 @@ def stock(product):
 
 def act(client, order, **data):
     return client.post(f"/team/orders/{order.number}/", data)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_kept_between_visits_shows_each_step_at_once(
+    client, django_user_model, student, other_student
+):
+    """The queue is rendered once for the team and kept until an order, a line or a step is
+    written (shop/core/table_versions.py): each visit after a step shows it."""
+    order, _box = paid_order(client, django_user_model)
+    watcher = Client()
+    watcher.force_login(other_student)
+
+    def row():
+        queue = watcher.get("/team/").content.decode()
+        if f"№ {order.number}" not in queue:
+            return None
+        return queue.split(f"№ {order.number}", 1)[1].split("</li>", 1)[0]
+
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert "Нужно упаковать" in row() and "Пока никто" in row()
+    order_claim(order=order, actor=student)
+    assert "Алексей Студент" in row()
+    order_step(order=order, actor=student, to_stage="packed")
+    assert "Нужно упаковать" not in row()
+    for stage in ("ready", "handed_over"):
+        order_step(order=order, actor=student, to_stage=stage)
+    assert row() is None
 
 
 def test_a_student_walks_a_gingerbread_order_to_the_customer(client, django_user_model, student):
