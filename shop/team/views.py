@@ -180,7 +180,15 @@ class ManifestView(TeamAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         window = check_in_window(self.departure)
-        context.update(departure_manifest(self.departure))
+        # Who comes and what to hand over, kept until a ticket, an order or a line is written
+        # (shop/core/table_versions.py); what the clock decides is worked out below.
+        context.update(
+            kept(
+                "manifest",
+                (self.departure.pk, translation.get_language()),
+                lambda: departure_manifest(self.departure),
+            )
+        )
         context["waiting_list"] = departure_waiting_list(self.departure)
         context.update(
             {

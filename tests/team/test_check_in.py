@@ -1,6 +1,7 @@
 """Tickets for paid bookings and checking people in at the meeting point."""
 
 import pytest
+from django.test import Client
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
@@ -61,6 +62,27 @@ def test_a_guide_checks_a_group_in_by_typing_its_code(client, booked, student):
     entry = ActivityEntry.objects.get(action="ticket.checked_in")
     assert entry.actor == student and entry.departure_id == departure.pk and entry.order == order
     assert "1 из 1" in client.get(manifest(departure)).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_manifest_kept_between_visits_shows_a_check_in_and_its_undo_at_once(
+    client, booked, student, other_student
+):
+    """Who comes is kept until a ticket, an order or a line is written
+    (shop/core/table_versions.py): the guide's next visit shows what changed."""
+    order, departure = booked
+    ticket = Ticket.objects.get(order=order)
+    guide = Client()
+    guide.force_login(other_student)
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert "0 из 1" in guide.get(manifest(departure)).content.decode()
+
+    client.force_login(student)
+    client.post(manifest(departure), {"code": ticket.code})
+    assert "1 из 1" in guide.get(manifest(departure)).content.decode()
+
+    client.post(manifest(departure), {"action": "undo_check_in", "ticket": ticket.pk})
+    assert "0 из 1" in guide.get(manifest(departure)).content.decode()
 
 
 @pytest.mark.parametrize(
