@@ -9,6 +9,9 @@ signed-in customer's own orders; another's order is "not found", as a made-up nu
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 from oscar.core.loading import get_model
@@ -21,6 +24,7 @@ from shop.bookings.ticket_documents import (
     ticket_qr_svg,
     ticket_token,
 )
+from shop.core.table_versions import kept
 from shop.customercare.selectors import customer_orders_page
 from shop.customercare.services import order_status_path, order_summary
 
@@ -135,8 +139,17 @@ class AccountOrderListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["page_obj"] = customer_orders_page(
-            self.request.user, self.request.GET.get("page"), per_page=ORDERS_PER_PAGE
+        user, page = self.request.user, (self.request.GET.get("page") or "")[:12]
+        # Kept until an order, a line or a ticket is written (shop/core/table_versions.py).
+        context["orders"] = kept(
+            "account-orders",
+            (user.pk, page, translation.get_language(), timezone.get_current_timezone_name()),
+            lambda: mark_safe(  # noqa: S308  (rendered by the template engine)
+                render_to_string(
+                    "customercare/_account_order_list.html",
+                    {"page_obj": customer_orders_page(user, page, per_page=ORDERS_PER_PAGE)},
+                )
+            ),
         )
         return context
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from oscar.core.loading import get_model
@@ -125,6 +126,29 @@ def test_my_account_opens_the_list_of_my_orders(client, customer):
     assert numbers == [second.number, first.number]  # newest first
     assert "Пряник «Нерпа» × 1" in html and "Астральные места Байкальска, " in html
     assert html.count("Оплачен") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_kept_between_visits_shows_the_next_order_and_only_ones_own(
+    client, customer, django_user_model
+):
+    """The list is kept until an order, a line or a ticket is written
+    (shop/core/table_versions.py), for each customer apart."""
+
+    def numbers(visitor) -> list[str]:
+        return re.findall(r"Заказ (\d+)</a>", visitor.get(ORDERS).content.decode())
+
+    first = checkout_and_pay(client, customer, products=[gingerbread(title="Пряник «Нерпа»")])
+    neighbour = Client()
+    neighbour.force_login(django_user_model.objects.create_user("other", "o@example.com"))
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert numbers(client) == [first.number]
+        assert numbers(neighbour) == []
+
+    second = checkout_and_pay(client, customer, departures=[make_departure()])
+
+    assert numbers(client) == [second.number, first.number]
+    assert numbers(neighbour) == []
 
 
 def test_the_list_costs_the_same_queries_for_one_order_and_five(client, customer):
