@@ -9,6 +9,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
+from shop.core.table_versions import kept
 from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
 from shop.payments.selectors import order_payments, order_receipts
 from shop.shipping.methods import MeetingPointPickup, PostRussia
@@ -170,12 +171,22 @@ def departures_of_the_week(monday: dt.date) -> list:
     from shop.bookings.selectors import departure_row, departures_with_booking_data
 
     start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
-    departures = departures_with_booking_data(
-        Departure.objects.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=7))
-        .select_related("tour__product")
-        .prefetch_related("tour__product__translations", "guides")
-        .order_by("starts_at")
-    )
+
+    def read():
+        return list(
+            departures_with_booking_data(
+                Departure.objects.filter(
+                    starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=7)
+                )
+                .select_related("tour__product")
+                .prefetch_related("tour__product__translations", "guides")
+                .order_by("starts_at")
+            )
+        )
+
+    # The departures with their seats, fares and guides are kept until one of those is written
+    # (shop/core/table_versions.py); their state at this moment is worked out below.
+    departures = kept("week-departures", (start.isoformat(),), read)
     now = timezone.now()
     return [departure_row(d, now) for d in departures]
 

@@ -70,3 +70,35 @@ def test_a_date_it_cannot_use_shows_this_week(client, guide, week):
 
     assert response.status_code == 200
     assert response.context["monday"] == monday(timezone.localdate())
+
+
+@pytest.mark.payments
+@pytest.mark.django_db(transaction=True)
+def test_the_week_kept_between_visits_shows_a_seat_sold_and_a_guide_named_at_once(
+    client, guide, django_user_model
+):
+    """The week's departures are kept until a departure, its seats or its guides are written
+    (shop/core/table_versions.py): the next visit shows what changed."""
+    from django.test import Client
+
+    from shop.bookings.services import departure_guides_set
+    from tests.checkout.helpers import checkout_and_pay, make_departure
+
+    departure = make_departure(capacity=10)
+    week = {"week": departure.local_starts_at.date().isoformat()}
+    watcher = Client()
+    watcher.force_login(guide)
+
+    def row() -> str:
+        page = watcher.get("/team/tours/", week).content.decode()
+        return page.split(f"/team/tours/{departure.pk}/", 1)[1].split("</li>", 1)[0]
+
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert "0 из 10 мест" in row() and "гид не назначен" in row()
+
+    customer = django_user_model.objects.create_user("tourist", "t@example.com", "pw-123456")
+    checkout_and_pay(client, customer, departures=[departure])
+    assert "1 из 10 мест" in row()
+
+    departure_guides_set(departure=departure, guides=[guide], actor=guide)
+    assert "guide" in row() and "гид не назначен" not in row()
