@@ -88,6 +88,7 @@ class Portfolio:
     feedback: list  # tourists' ratings of the departures they guided in the period
     guided: int  # departures they guided in the period
     average_rating: Decimal | None
+    timeline_html: str = ""  # the page of the timeline, rendered (shop/teaching/views.py)
 
 
 def portfolio(student, period: Period, *, page: int = 1) -> Portfolio:

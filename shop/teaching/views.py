@@ -9,7 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -163,13 +166,21 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
         if period is None:
             return context
         page = row_id(self.request.GET.get("page")) or 1
+
+        def compute():
+            folio = portfolio(self.student, period, page=page)
+            folio.timeline_html = mark_safe(  # noqa: S308  (rendered by the template engine)
+                render_to_string(
+                    "teaching/_timeline.html", {"timeline": folio.timeline[:TIMELINE_PAGE]}
+                )
+            )
+            return folio
+
         # Kept until the activity log, an order, a feedback or a guide is written
         # (shop/core/table_versions.py); the student and the period as they are now.
-        folio = kept(
-            "portfolio",
-            (self.student.pk, period.pk, period.starts_on, period.ends_on, page),
-            lambda: portfolio(self.student, period, page=page),
-        )
+        parts = (self.student.pk, period.pk, period.starts_on, period.ends_on, page)
+        language = (get_language(), timezone.get_current_timezone_name())
+        folio = kept("portfolio", parts + language, compute)
         folio.student, folio.period = self.student, period
         context.update(
             {
