@@ -9,7 +9,6 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from shop.activity.models import ActivityEntry
-from shop.core.table_versions import kept
 from shop.order.statuses import ACTIVE_ORDER_STATUSES, LineStatus
 from shop.payments.selectors import order_payments, order_receipts
 from shop.shipping.methods import MeetingPointPickup, PostRussia
@@ -164,29 +163,35 @@ def week_of(raw: str | None, today: dt.date) -> dt.date:
     return week_start(day)
 
 
+def week_bounds(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
+    return start, start + dt.timedelta(days=7)
+
+
+def started_in_the_week(monday: dt.date, now: dt.datetime) -> int:
+    """How many of the week's departures have started by `now`: what the clock changes in
+    the week's list (a departure no longer awaiting a decision once it starts)."""
+    from shop.bookings.models import Departure
+
+    start, end = week_bounds(monday)
+    if now <= start:
+        return 0
+    return Departure.objects.filter(starts_at__gte=start, starts_at__lt=min(now, end)).count()
+
+
 def departures_of_the_week(monday: dt.date) -> list:
     """Rows (seats sold, state, guides, below the minimum) of the week's departures, from
     Monday to Sunday, earliest first."""
     from shop.bookings.models import Departure
     from shop.bookings.selectors import departure_row, departures_with_booking_data
 
-    start = timezone.make_aware(dt.datetime.combine(monday, dt.time.min))
-
-    def read():
-        return list(
-            departures_with_booking_data(
-                Departure.objects.filter(
-                    starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=7)
-                )
-                .select_related("tour__product")
-                .prefetch_related("tour__product__translations", "guides")
-                .order_by("starts_at")
-            )
-        )
-
-    # The departures with their seats, fares and guides are kept until one of those is written
-    # (shop/core/table_versions.py); their state at this moment is worked out below.
-    departures = kept("week-departures", (start.isoformat(),), read)
+    start, end = week_bounds(monday)
+    departures = departures_with_booking_data(
+        Departure.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("tour__product")
+        .prefetch_related("tour__product__translations", "guides")
+        .order_by("starts_at")
+    )
     now = timezone.now()
     return [departure_row(d, now) for d in departures]
 

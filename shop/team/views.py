@@ -43,6 +43,7 @@ from shop.team.selectors import (
     order_workspace,
     orders_needing_the_team,
     queue_rows,
+    started_in_the_week,
     week_of,
     week_start,
 )
@@ -156,9 +157,22 @@ class ToursView(TeamAccessMixin, TemplateView):
                 "previous_week": monday - dt.timedelta(days=7),
                 "next_week": monday + dt.timedelta(days=7),
                 "this_week": week_start(today),
-                "rows": departures_of_the_week(monday),
                 "awaiting": departures_awaiting_decision(),
             }
+        )
+        # The same for every member of the team: kept until a departure, its seats, fares or
+        # guides are written (shop/core/table_versions.py), and rendered again when the day
+        # turns or one of them starts (it no longer awaits a decision).
+        clock = (today.isoformat(), started_in_the_week(monday, timezone.now()))
+        language = (translation.get_language(), timezone.get_current_timezone_name())
+        context["week"] = kept(
+            "team-week",
+            (monday.isoformat(), *clock, *language),
+            lambda: mark_safe(  # noqa: S308  (rendered by the template engine)
+                render_to_string(
+                    "team/_week.html", {"rows": departures_of_the_week(monday), "today": today}
+                )
+            ),
         )
         return context
 

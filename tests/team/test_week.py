@@ -102,3 +102,29 @@ def test_the_week_kept_between_visits_shows_a_seat_sold_and_a_guide_named_at_onc
 
     departure_guides_set(departure=departure, guides=[guide], actor=guide)
     assert "guide" in row() and "гид не назначен" not in row()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_week_turns_with_the_clock(guide, monkeypatch):
+    """A departure below its minimum awaits a decision until it starts: the week kept for the
+    team shows that end with no write to the database, by the clock alone."""
+    from django.test import Client
+
+    now = timezone.now()
+    tour = make_tour(departures=1, first_start=now + dt.timedelta(minutes=30), min_group_size=4)
+    departure = Departure.objects.get(tour__product=tour)
+    Departure.objects.filter(pk=departure.pk).update(minimum_checked_at=now)
+    week = {"week": departure.local_starts_at.date().isoformat()}
+    watcher = Client()
+    watcher.force_login(guide)
+
+    def row() -> str:
+        page = watcher.get("/team/tours/", week).content.decode()
+        # The week's own row (the list of what awaits a decision comes before it).
+        return page.rsplit(f"/team/tours/{departure.pk}/", 1)[0].rsplit("<li", 1)[1]
+
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert "queue__item--decide" in row()
+
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=31))
+    assert "queue__item--decide" not in row()
