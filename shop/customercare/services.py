@@ -38,6 +38,7 @@ from shop.bookings.ticket_documents import (
     ticket_qr_png,
     ticket_token,
 )
+from shop.core.table_versions import kept
 from shop.customercare.models import CustomerMessage, MessageKind
 from shop.order import statuses
 from shop.order.statuses import ACTIVE_ORDER_STATUSES
@@ -123,13 +124,9 @@ def _change_label(change) -> str:
     return _("booking cancelled")
 
 
-def order_summary(order) -> dict:
-    """The order as the customer sees it, in the active language.
-
-    A booking moved to another date shows as its new ticket only (the change says where it
-    came from); a cancelled booking stays, marked cancelled, with what came back."""
-    from shop.bookings.change_selectors import Booking, booking_change_refusal
-
+def _order_reads(order) -> dict:
+    """The rows the order's summary shows: its lines, tickets (not those moved away), changes,
+    open offers of another date for its cancelled departures, refunds, handling, payments."""
     lines = list(
         order.lines.select_related("product")
         .prefetch_related("attributes__option", "product__translations")
@@ -142,10 +139,6 @@ def order_summary(order) -> dict:
         .prefetch_related("departure__tour__translations", "departure__tour__product__translations")
         .order_by("departure__starts_at", "pk")
     )
-    changes = list(
-        BookingChange.objects.filter(order=order).select_related("to_departure__tour__product")
-    )
-    now = timezone.now()
     # Departures we cancelled whose refund waits for the customer's choice of another date
     # (asked only when one of the order's departures is cancelled: most orders have none).
     cancelled = {t.departure_id for t in tickets if t.departure.status == DepartureStatus.CANCELLED}
@@ -159,7 +152,33 @@ def order_summary(order) -> dict:
         if cancelled
         else {}
     )
-    refunds = list(order.refunds.filter(status__in=("pending", "succeeded")))
+    return {
+        "lines": lines,
+        "tickets": tickets,
+        "changes": list(
+            BookingChange.objects.filter(order=order).select_related("to_departure__tour__product")
+        ),
+        "offers": offers,
+        "refunds": list(order.refunds.filter(status__in=("pending", "succeeded"))),
+        "handling": OrderHandling.objects.filter(order=order).first(),
+        "payments": list(order.sources.all()),
+    }
+
+
+def order_summary(order) -> dict:
+    """The order as the customer sees it, in the active language.
+
+    A booking moved to another date shows as its new ticket only (the change says where it
+    came from); a cancelled booking stays, marked cancelled, with what came back."""
+    from shop.bookings.change_selectors import Booking, booking_change_refusal
+
+    # What the order's rows say, kept until one of their tables is written
+    # (shop/core/table_versions.py); what the clock decides is worked out below.
+    reads = kept("order-summary", (order.pk,), lambda: _order_reads(order))
+    lines, tickets, changes = reads["lines"], reads["tickets"], reads["changes"]
+    offers, refunds = reads["offers"], reads["refunds"]
+    handling, payments = reads["handling"], reads["payments"]
+    now = timezone.now()
     refunds_by_key = {r.idempotency_key: r for r in refunds}
     for change in changes:
         refund = refunds_by_key.get(f"booking-change-{change.pk}")
@@ -236,8 +255,6 @@ def order_summary(order) -> dict:
         ]
     from shop.shipping.repository import method_for_order
 
-    handling = OrderHandling.objects.filter(order=order).first()
-    payments = list(order.sources.all())
     stage = handling.stage if handling else Stage.CONFIRMED
     if order.is_cancelled:
         stage = Stage.CANCELLED

@@ -181,3 +181,38 @@ def test_chinese_pages_write_dates_the_chinese_way(client, customer):
     assert chinese in basket_line and chinese in account and chinese in orders
     for html in (basket_line, account, orders):
         assert not re.search(r"\d+ [一二三四五六七八九十]+月 \d{4}", html)  # "19 十二月 2026"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_order_page_kept_between_visits_shows_each_step_and_the_clock_at_once(
+    client, customer, student, monkeypatch
+):
+    """The order's rows are kept until one of their tables is written
+    (shop/core/table_versions.py); what the clock decides (the change buttons, a past tour)
+    is worked out on every visit."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shop.team.services import order_claim, order_step
+
+    departure = make_departure(capacity=10)
+    order = checkout_and_pay(
+        client, customer, products=[gingerbread()], departures=[departure], method="pickup-college"
+    )
+    url = f"{ORDERS}{order.number}/"
+
+    def booking():
+        return client.get(url).context["bookings"][0]
+
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert client.get(url).context["goods_stage"] == "confirmed"
+        assert booking()["state"] == "booked" and "cancel_path" in booking()
+
+    order_claim(order=order, actor=student)
+    order_step(order=order, actor=student, to_stage="packed")
+    assert client.get(url).context["goods_stage"] == "packed"
+
+    after = departure.starts_at + dt.timedelta(minutes=departure.tour.duration_minutes + 1)
+    monkeypatch.setattr(timezone, "now", lambda: after)
+    assert booking()["state"] == "past" and "cancel_path" not in booking()
