@@ -219,6 +219,23 @@ def test_the_language_switch_keeps_the_visitor_on_the_same_page(client, content)
     assert links["en"] == "/en" + product_url and links["zh-hans"] == "/zh-hans" + product_url
 
 
+def test_the_language_switch_follows_a_translation_unpublished_at_once(
+    client, content, django_user_model
+):
+    """The page's translations are kept under the content version (signed in: no page cache)."""
+    client.force_login(django_user_model.objects.create_user("anna", "anna@example.com", "pw"))
+    english = content["english"]
+    for _ in range(2):
+        links = switch_links(text(client, content["tour_page"].url))
+        assert links["en"] == english["tour_page"].url
+
+    english["tour_page"].unpublish()
+
+    html = text(client, content["tour_page"].url)
+    assert switch_links(html)["en"] == english["home"].url
+    assert english["tour_page"].url not in html
+
+
 # --- navigation ----------------------------------------------------------------------------
 
 

@@ -73,7 +73,7 @@ QUERIES = {
     "customer: booking page": 6,
     "customer: payment page": 13,
     "student: queue": 6,
-    "student: tours": 8,
+    "student: tours": 9,
     "student: manifest": 13,
     "teacher: report (orders)": 16,
     "teacher: portfolio": 15,

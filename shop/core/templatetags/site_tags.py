@@ -33,12 +33,22 @@ def family_version(product_id) -> str:
     return version(product_id)
 
 
-def _live_translations(page) -> list:
-    """The page's live translations (itself included), read once per page object: the
-    language switch and the head links both need them."""
+def _live_translations(page) -> list[tuple[str, str]]:
+    """(language, address) of the page's live translations, itself included: read once per
+    page object (the language switch and the head links both need them) and kept under the
+    content version, which publishing, unpublishing, moving or deleting a page replaces."""
+    from django.core.cache import cache
+
+    from shop.core.freshness import content_version
+
     cached = page.__dict__.get("_live_translations")
     if cached is None:
-        cached = list(page.get_translations(inclusive=True).live().select_related("locale"))
+        key = f"page-translations:{page.pk}:{content_version()}"
+        cached = cache.get(key)
+        if cached is None:
+            translations = page.get_translations(inclusive=True).live().select_related("locale")
+            cached = [(t.locale.language_code, t.url) for t in translations]
+            cache.set(key, cached, 60 * 60)
         page.__dict__["_live_translations"] = cached
     return cached
 
@@ -75,8 +85,8 @@ def language_links(context):
     current = active_language()
     translations = {}
     if isinstance(page, Page):
-        for translation in _live_translations(page):
-            translations[translation.locale.language_code] = translation.url
+        for code, url in _live_translations(page):
+            translations[code] = url
         if len(translations) < len(settings.LANGUAGES) and request is not None:
             for code, url in _home_urls(request).items():
                 translations.setdefault(code, url)
@@ -116,10 +126,9 @@ def head_links(context):
     suffix = f"?{query}" if query else ""
     alternates = {}
     if isinstance(page, Page):
-        for translation in _live_translations(page):
-            url = translation.url
+        for code, url in _live_translations(page):
             if url:
-                alternates[translation.locale.language_code] = request.build_absolute_uri(url)
+                alternates[code] = request.build_absolute_uri(url)
     else:
         for code, _name in settings.LANGUAGES:
             alternates[code] = request.build_absolute_uri(translate_url(request.path, code)) + (
