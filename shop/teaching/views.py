@@ -4,6 +4,8 @@ A student sees only their own portfolio and assessments; everything else needs t
 permissions (shop/core/roles.py).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -86,26 +88,36 @@ class ReportsView(NeedsPermission, TemplateView):
         period = form.date_range()
         every = form.cleaned_data.get("every") or "day"
         target = form.cleaned_data.get("target") or 24
-        # Kept until an order, a line, a refund or a step is written (shop/core/table_versions.py).
-        tables = kept(
-            "report",
-            (period.first, period.last, every, target, get_language()),
-            lambda: reports.report(period, every=every, target_hours=target),
-        )
+        every_label = dict(form.fields["every"].choices)[every]
+        # The export links name what the form understood, nothing else of the address.
+        query = urlencode({"first": period.first, "last": period.last, "every": every})
+        query += f"&target={target}"
+
+        def compute():
+            tables = reports.report(period, every=every, target_hours=target)
+            html = render_to_string(
+                "teaching/_report_tables.html",
+                {"tables": tables, "chart": _chart(tables, every_label), "query": query},
+            )
+            return tables, mark_safe(html)  # noqa: S308  (rendered by the template engine)
+
+        # The figures and their tables rendered, kept until an order, a line, a refund or a
+        # step is written (shop/core/table_versions.py).
+        parts = (query, get_language(), timezone.get_current_timezone_name())
+        tables, html = kept("report", parts, compute)
         response = _export(request, tables, f"report-{period.first:%Y%m%d}-{period.last:%Y%m%d}")
         if response is not None:
             return response
-        trend = next(t for t in tables if t.id == "trend")
-        chart = charts.bar_chart(
-            [(row["short"], row["sales"]) for row in trend.rows],
-            title=_("Sales by %(every)s") % {"every": dict(form.fields["every"].choices)[every]},
-            unit="₽",
-        )
-        return self.render_to_response(
-            self.get_context_data(
-                form=form, tables=tables, chart=chart, query=request.GET.urlencode()
-            )
-        )
+        return self.render_to_response(self.get_context_data(form=form, tables=tables, report=html))
+
+
+def _chart(tables, every_label) -> str:
+    trend = next(t for t in tables if t.id == "trend")
+    return charts.bar_chart(
+        [(row["short"], row["sales"]) for row in trend.rows],
+        title=_("Sales by %(every)s") % {"every": every_label},
+        unit="₽",
+    )
 
 
 class StudentsView(NeedsPermission, TemplateView):
