@@ -186,24 +186,28 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
                     "teaching/_timeline.html", {"timeline": folio.timeline[:TIMELINE_PAGE]}
                 )
             )
-            return folio
-
-        # Kept until the activity log, an order, a feedback or a guide is written
-        # (shop/core/table_versions.py); the student and the period as they are now.
-        parts = (self.student.pk, period.pk, period.starts_on, period.ends_on, page)
-        language = (get_language(), timezone.get_current_timezone_name())
-        folio = kept("portfolio", parts + language, compute)
-        folio.student, folio.period = self.student, period
-        context.update(
-            {
+            return {
                 "folio": folio,
-                "timeline": folio.timeline[:TIMELINE_PAGE],
-                "next_page": page + 1 if len(folio.timeline) > TIMELINE_PAGE else None,
-                "previous_page": page - 1 if page > 1 else None,
                 "reflection": Reflection.objects.filter(
                     student=self.student, period=period
                 ).first(),
                 "assessments": student_assessments(self.student, period),
+            }
+
+        # Kept until the activity log, an order, a feedback, a guide, a reflection or an
+        # assessment is written (shop/core/table_versions.py); the student and the period as
+        # they are now.
+        parts = (self.student.pk, period.pk, period.starts_on, period.ends_on, page)
+        language = (get_language(), timezone.get_current_timezone_name())
+        found = kept("portfolio", parts + language, compute)
+        folio = found["folio"]
+        folio.student, folio.period = self.student, period
+        context.update(
+            {
+                **found,
+                "timeline": folio.timeline[:TIMELINE_PAGE],
+                "next_page": page + 1 if len(folio.timeline) > TIMELINE_PAGE else None,
+                "previous_page": page - 1 if page > 1 else None,
             }
         )
         return context

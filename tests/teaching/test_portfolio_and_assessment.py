@@ -96,6 +96,9 @@ def test_a_portfolio_kept_between_visits_shows_the_next_step_at_once(
     assert page.context["folio"].figures["steps"] == 1
     assert page.context["folio"].student.get_full_name() == "Алексей Студент"
 
+    client.post(f"/team/students/{student.pk}/", {"period": period.pk, "text": "Упаковал сам"})
+    assert "Упаковал сам" in client.get(url).content.decode()
+
 
 # The median is taken by the database on PostgreSQL and in Python on SQLite.
 @pytest.mark.sqlite
