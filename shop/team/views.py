@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -177,6 +178,10 @@ class ToursView(TeamAccessMixin, TemplateView):
         return context
 
 
+# Stands in for the CSRF token in what a manifest keeps rendered (ManifestView.manifest).
+CSRF_STAND_IN = "csrf-token-stand-in-3f9c1e"
+
+
 class ManifestView(TeamAccessMixin, TemplateView):
     """Who is coming on one departure, the gingerbread to hand over there, check-in by code
     (on the day; the day before when the guide says so), no-shows after the start, undo,
@@ -194,27 +199,22 @@ class ManifestView(TeamAccessMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         window = check_in_window(self.departure)
-        # Who comes and what to hand over, kept until a ticket, an order or a line is written
-        # (shop/core/table_versions.py); what the clock decides is worked out below.
-        context.update(
-            kept(
-                "manifest",
-                (self.departure.pk, translation.get_language()),
-                lambda: departure_manifest(self.departure),
-            )
-        )
+        decided = {
+            "can_act": self.can_act(),
+            "is_cancelled": self.departure.status == DepartureStatus.CANCELLED,
+            "check_in_over": now >= window.closes,
+            "no_show_open": window.allows_no_show(now),
+            "hand_over_today": window.opens <= now < window.closes,
+        }
+        context.update(decided)
+        context.update(self.manifest(decided))
         context["waiting_list"] = departure_waiting_list(self.departure)
         context.update(
             {
                 "departure": self.departure,
-                "can_act": self.can_act(),
                 "confirm_cancel": self.request.GET.get("confirm") == "cancel",
-                "is_cancelled": self.departure.status == DepartureStatus.CANCELLED,
                 "check_in_open": window.allows_check_in(now),
                 "check_in_early": window.allows_early_check_in(now),
-                "check_in_over": now >= window.closes,
-                "no_show_open": window.allows_no_show(now),
-                "hand_over_today": window.opens <= now < window.closes,
                 "check_in_opens": timezone.localtime(window.opens),
                 "awaits_decision": self.departure.awaits_decision(now),
                 "guides": list(self.departure.guides.all()),
@@ -228,6 +228,32 @@ class ManifestView(TeamAccessMixin, TemplateView):
             }
         )
         return context
+
+    def manifest(self, decided: dict) -> dict:
+        """Who comes and what to hand over, with the rows and the gingerbread rendered: kept
+        until a ticket, an order or a line is written (shop/core/table_versions.py), under
+        what the clock and the visitor's rights decide (`decided`). The forms carry a
+        stand-in for the CSRF token; this visitor's own is put in here."""
+
+        def compute():
+            found = departure_manifest(self.departure)
+            context = {**found, **decided, "csrf_token": CSRF_STAND_IN}
+            return {
+                "people": found["people"],
+                "checked_in": found["checked_in"],
+                "rows_html": render_to_string("team/_manifest_rows.html", context),
+                "goods_html": render_to_string("team/_manifest_goods.html", context),
+            }
+
+        parts = (self.departure.pk, *sorted(decided.items()), translation.get_language())
+        found = kept("manifest", (*parts, timezone.get_current_timezone_name()), compute)
+        token = get_token(self.request)
+        return {
+            "people": found["people"],
+            "checked_in": found["checked_in"],
+            "manifest_rows": mark_safe(found["rows_html"].replace(CSRF_STAND_IN, token)),  # noqa: S308
+            "manifest_goods": mark_safe(found["goods_html"].replace(CSRF_STAND_IN, token)),  # noqa: S308
+        }
 
     def post(self, request, *args, **kwargs):
         if not self.can_act():

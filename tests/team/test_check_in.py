@@ -68,20 +68,31 @@ def test_a_guide_checks_a_group_in_by_typing_its_code(client, booked, student):
 def test_the_manifest_kept_between_visits_shows_a_check_in_and_its_undo_at_once(
     client, booked, student, other_student
 ):
-    """Who comes is kept until a ticket, an order or a line is written
-    (shop/core/table_versions.py): the guide's next visit shows what changed."""
+    """Who comes is kept, rendered, until a ticket, an order or a line is written
+    (shop/core/table_versions.py): the guide's next visit shows what changed, and the forms
+    of a kept manifest carry the guide's own CSRF token."""
+    import re
+
     order, departure = booked
     ticket = Ticket.objects.get(order=order)
-    guide = Client()
+    guide = Client(enforce_csrf_checks=True)
     guide.force_login(other_student)
     for _ in range(3):  # the last visits are answered from what was kept
         assert "0 из 1" in guide.get(manifest(departure)).content.decode()
 
     client.force_login(student)
     client.post(manifest(departure), {"code": ticket.code})
-    assert "1 из 1" in guide.get(manifest(departure)).content.decode()
+    for _ in range(3):
+        page = guide.get(manifest(departure)).content.decode()
+        assert "1 из 1" in page and "stand-in" not in page
 
-    client.post(manifest(departure), {"action": "undo_check_in", "ticket": ticket.pk})
+    undo = page.split('class="team-undo"', 1)[1]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', undo).group(1)
+    response = guide.post(
+        manifest(departure),
+        {"action": "undo_check_in", "ticket": ticket.pk, "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
     assert "0 из 1" in guide.get(manifest(departure)).content.decode()
 
 
