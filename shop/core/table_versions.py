@@ -21,8 +21,9 @@ What a kept value may depend on besides the tables is the caller's to put into `
 language, the dates asked for. The clock is not noted: a value that depends on the current time
 must not be kept here. Sessions and the sign-in throttle's tables are written on almost every
 request and read by no computed value: their writes are not watched. Values also expire after
-`timeout` seconds, as a net, and are kept in the "default" cache (with several app servers a
-shared one, CACHE_URL).
+`timeout` seconds, as a net. The versions live in the "default" cache, the values (many: one
+per customer's order list, say) in "pages", whose bounded space they share with whole pages
+and sessions (with several app servers both are shared, CACHE_URL).
 """
 
 import contextvars
@@ -30,7 +31,7 @@ import hashlib
 import re
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 
 KEY = "table:"
@@ -149,14 +150,15 @@ def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "defaul
         # This transaction has written: what is kept may be older than its own rows, and what
         # it computes may yet be rolled back.
         return compute()
+    kept_values = caches["pages"]
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
     tables_key = f"{KEPT}{name}:{digest}:tables"
-    tables = cache.get(tables_key)
+    tables = kept_values.get(tables_key)
     key = None
     if tables is not None:
         # Taken before computing: a table written while it computes replaces it.
         key = f"{KEPT}{name}:{digest}:{versions(tables)}"
-        value = cache.get(key)
+        value = kept_values.get(key)
         if value is not None:
             for reading in _reading.get():  # a value kept inside another one being computed
                 reading.update(tables)
@@ -170,7 +172,7 @@ def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "defaul
     if tables is None or set(tables) != found:
         # First time, or it read other tables this time: the versions were not taken before
         # reading them, so this value is not kept; the next call's is.
-        cache.set(tables_key, sorted(found), timeout)
+        kept_values.set(tables_key, sorted(found), timeout)
         return value
-    cache.set(key, value, timeout)
+    kept_values.set(key, value, timeout)
     return value
