@@ -19,6 +19,7 @@ from shop.bookings.models import Departure, Tour
 from shop.bookings.selectors import departure_row, departures_with_booking_data
 from shop.bookings.waitlist import entry_from_token, entry_token
 from shop.core.converters import row_id
+from shop.core.table_versions import kept
 from shop.partner.availability import departure_refusal
 
 
@@ -36,15 +37,24 @@ class TourBookView(TemplateResponseMixin, View):
     def tour_url(self):
         return self.tour.product.get_absolute_url()
 
-    def get_departure(self, raw):
+    def get_departure(self, raw, *, may_keep=False):
         pk = row_id(raw)
         if pk is None:
             return None
-        return (
-            departures_with_booking_data(Departure.objects.filter(pk=pk))
-            .select_related("tour__product")
-            .first()
-        )
+
+        def read():
+            return (
+                departures_with_booking_data(Departure.objects.filter(pk=pk))
+                .select_related("tour__product")
+                .first()
+            )
+
+        if not may_keep:
+            return read()
+        # For showing the form: kept until the departure, its seats, fares or tour are
+        # written (shop/core/table_versions.py); whether it can be booked now is decided
+        # from it on every request.
+        return kept("booking-departure", (pk,), read)
 
     def choose_again(self, message):
         messages.error(self.request, message)
@@ -58,7 +68,7 @@ class TourBookView(TemplateResponseMixin, View):
         return entry
 
     def get(self, request, *args, **kwargs):
-        departure = self.get_departure(request.GET.get("departure"))
+        departure = self.get_departure(request.GET.get("departure"), may_keep=True)
         if departure is None or departure.tour_id != self.tour.pk:
             return self.choose_again(_("Choose a departure from the list."))
         hold = self.get_hold(request.GET.get("hold", ""), departure)

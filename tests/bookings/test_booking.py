@@ -278,3 +278,48 @@ def test_bad_gingerbread_quantities_are_explained_and_change_nothing(client, qua
     messages = [(m.level_tag, str(m)) for m in response.wsgi_request._messages]
     assert len(messages) == 1 and messages[0][0] == "error" and told in messages[0][1], messages
     assert basket_people(client) == 0
+
+
+@pytest.mark.payments
+@pytest.mark.django_db(transaction=True)
+def test_the_booking_page_kept_between_visits_knows_the_last_seat_sold_at_once(
+    client, django_user_model
+):
+    """The departure the booking page shows is kept until its seats, fares or tour are
+    written (shop/core/table_versions.py): the visit after the last seat is sold sends the
+    tourist to the waiting list."""
+    from django.test import Client
+
+    from tests.checkout.helpers import checkout_and_pay, make_departure
+
+    departure = make_departure(capacity=1)
+    url = f"/shop/tours/{departure.tour.product_id}/book/?departure={departure.pk}"
+    tourist = Client()
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert tourist.get(url).status_code == 200
+
+    buyer = django_user_model.objects.create_user("first", "first@example.com", "pw-123456")
+    checkout_and_pay(client, buyer, departures=[departure])
+
+    response = tourist.get(url)
+    assert response.status_code == 302 and "/waitlist/" in response.url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_booking_page_kept_between_visits_closes_by_the_clock(monkeypatch):
+    """No write closes a departure's booking: its cut-off does, and the kept departure is
+    judged against the clock on every visit."""
+    from django.test import Client
+
+    from tests.checkout.helpers import make_departure
+
+    departure = make_departure(capacity=5)
+    url = f"/shop/tours/{departure.tour.product_id}/book/?departure={departure.pk}"
+    tourist = Client()
+    for _ in range(3):
+        assert tourist.get(url).status_code == 200
+
+    closes = departure.starts_at - dt.timedelta(hours=departure.tour.booking_cutoff_hours)
+    monkeypatch.setattr(timezone, "now", lambda: closes + dt.timedelta(minutes=1))
+    response = tourist.get(url)
+    assert response.status_code == 302 and response.url == departure.tour.product.get_absolute_url()
