@@ -98,9 +98,10 @@ def depends_on(*families) -> None:
         found.update(families)
 
 
-def family_versions(families) -> str:
-    """One string for the versions of these families (EVERY_FAMILY: the any-product one)."""
-    keys = sorted({ANY_KEY if f == EVERY_FAMILY else f"{FAMILY_KEY}{f}" for f in families})
+def versions_of(keys) -> str:
+    """One string for the versions kept under `keys`, in that order: one round trip to the
+    cache, two when some are new. (None from the cache, which cannot be reached: a version of
+    its own, which keys nothing that was kept.)"""
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
     for key in missing:
@@ -108,6 +109,13 @@ def family_versions(families) -> str:
     if missing:
         found.update(cache.get_many(missing))
     return "-".join(str(found.get(key) or _new()) for key in keys)
+
+
+def family_versions(families) -> str:
+    """One string for the versions of these families (EVERY_FAMILY: the any-product one)."""
+    return versions_of(
+        sorted({ANY_KEY if f == EVERY_FAMILY else f"{FAMILY_KEY}{f}" for f in families})
+    )
 
 
 def page_versions(families) -> str:

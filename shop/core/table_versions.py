@@ -130,15 +130,9 @@ def watch_connections() -> None:
 
 def versions(tables) -> str:
     """One string for the versions of these tables (and of "every table")."""
-    keys = [f"{KEY}*"] + sorted(f"{KEY}{table}" for table in tables)
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    for key in missing:
-        cache.add(key, _new(), None)
-    if missing:
-        found.update(cache.get_many(missing))
-    # None: the cache cannot be reached; a version of its own finds nothing kept.
-    return "-".join(str(found.get(key) or _new()) for key in keys)
+    from shop.core.freshness import versions_of
+
+    return versions_of([f"{KEY}*"] + sorted(f"{KEY}{table}" for table in tables))
 
 
 def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "default"):
