@@ -2,7 +2,8 @@
 
 A teacher's report sums a term's orders: hundreds of milliseconds of queries that give the
 same answer until an order, a line, a refund or a handling step is written. `kept()` computes
-such a value once, noting every table its queries read, and keeps it under the versions of
+such a value once, noting every table its queries read (named after FROM or JOIN, quoted as
+Django's ORM writes them: raw SQL must quote them too), and keeps it under the versions of
 those tables; later calls read those versions (one round trip to the cache) and return the
 kept value while none of them has changed.
 
@@ -21,12 +22,15 @@ What a kept value may depend on besides the tables is the caller's to put into `
 language, the dates asked for. The clock is not noted: a value that depends on the current time
 must not be kept here. Sessions and the sign-in throttle's tables are written on almost every
 request and read by no computed value: their writes are not watched. Values also expire after
-`timeout` seconds, as a net. The versions live in the "default" cache, the values (many: one
+`timeout` seconds, as a net, and are keyed by the code that made them (`code_version`): a
+value kept by the last release, in the shape its code and templates gave it, is not served
+by the next one. The versions live in the "default" cache, the values (many: one
 per customer's order list, say) in "pages", whose bounded space they share with whole pages
 and sessions (with several app servers both are shared, CACHE_URL).
 """
 
 import contextvars
+import functools
 import hashlib
 import re
 import uuid
@@ -45,6 +49,21 @@ _STATE = "_table_versions_state"
 
 # The sets of tables the values being computed read (nested computations note into each).
 _reading: contextvars.ContextVar[tuple] = contextvars.ContextVar("reading", default=())
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the project's code, templates and translations, the same in every process
+    of a release."""
+    from django.conf import settings
+
+    digest = hashlib.blake2b(digest_size=6)
+    for folder in ("shop", "cms", "catalogue", "templates", "locale"):
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in (".py", ".html", ".txt", ".mo") and path.is_file():
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _new() -> str:
@@ -146,6 +165,7 @@ def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "defaul
         return compute()
     kept_values = caches["pages"]
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    name = f"{code_version()}:{name}"
     tables_key = f"{KEPT}{name}:{digest}:tables"
     tables = kept_values.get(tables_key)
     key = None

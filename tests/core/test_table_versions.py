@@ -121,3 +121,15 @@ def test_in_a_test_transaction_every_call_sees_the_writes_before_it():
     assert value.get() == ["т:гиды"]
     Group.objects.create(name="т:кассиры")
     assert value.get() == ["т:гиды", "т:кассиры"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_kept_by_another_release_is_not_served(monkeypatch):
+    """What the last release kept, in the shape its code and templates gave it, is not what
+    the next one reads."""
+    from shop.core import table_versions
+
+    Group.objects.create(name="т:гиды")
+    warmed()
+    monkeypatch.setattr(table_versions, "code_version", lambda: "the-next-release")
+    assert kept("test-groups", ("parts",), lambda: {"names": ["т:гиды"]}) == {"names": ["т:гиды"]}
