@@ -171,7 +171,8 @@ def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "defaul
     key = None
     if tables is not None:
         # Taken before computing: a table written while it computes replaces it.
-        key = f"{KEPT}{name}:{digest}:{versions(tables)}"
+        seen = hashlib.blake2b(versions(tables).encode(), digest_size=12).hexdigest()
+        key = f"{KEPT}{name}:{digest}:{seen}"
         value = kept_values.get(key)
         if value is not None:
             for reading in _reading.get():  # a value kept inside another one being computed
