@@ -24,6 +24,7 @@ from shop.bookings.ticket_documents import (
     ticket_qr_svg,
     ticket_token,
 )
+from shop.core.converters import row_id
 from shop.core.table_versions import kept
 from shop.customercare.selectors import customer_orders_page
 from shop.customercare.services import order_status_path, order_summary
@@ -139,7 +140,9 @@ class AccountOrderListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user, page = self.request.user, (self.request.GET.get("page") or "")[:12]
+        # A page number, or the first page (the paginator answers a number past the end with
+        # the last page): junk in the address makes no entries of its own.
+        user, page = self.request.user, row_id(self.request.GET.get("page")) or 1
         # Kept until an order, a line or a ticket is written (shop/core/table_versions.py).
         context["orders"] = kept(
             "account-orders",
