@@ -40,8 +40,17 @@ from django.db import transaction
 
 KEY = "table:"
 KEPT = "kept:"
-# Written on nearly every request, read by nothing kept.
-UNWATCHED = frozenset({"django_session", "axes_accessattempt", "axes_accesslog"})
+# Sessions and the sign-in throttle's tables: written on nearly every request or sign-in,
+# read by nothing kept.
+UNWATCHED = frozenset(
+    {
+        "django_session",
+        "axes_accessattempt",
+        "axes_accessattemptexpiration",
+        "axes_accessfailurelog",
+        "axes_accesslog",
+    }
+)
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _EVERYTHING = ("TRUNCATE", "ALTER", "DROP", "CREATE", "RENAME")
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"(\w+)"', re.IGNORECASE)
