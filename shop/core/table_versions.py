@@ -40,6 +40,10 @@ from django.db import transaction
 
 KEY = "table:"
 KEPT = "kept:"
+# Stands in for the visitor's CSRF token in kept HTML (`rendered_forms`, `with_token`).
+CSRF_STAND_IN = "csrf-token-stand-in-3f9c1e"
+# The base a page's template extends (`page_base`) to render its content block alone.
+CONTENT_ONLY = "includes/content_only.html"
 # Sessions and the sign-in throttle's tables: written on nearly every request or sign-in,
 # read by nothing kept.
 UNWATCHED = frozenset(
@@ -163,6 +167,14 @@ def versions(tables) -> str:
     return versions_of([f"{KEY}*"] + sorted(f"{KEY}{table}" for table in tables))
 
 
+def keeping(using: str = "default") -> bool:
+    """Whether `kept` keeps and serves values on this connection now: not while its
+    transaction has written."""
+    from django.db import connections
+
+    return _pending(connections[using]) is None
+
+
 def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "default"):
     """`compute()`, or what it returned before, while none of the tables it read has been
     written since. `parts` (a repr-able value) is everything else the value depends on."""
@@ -200,3 +212,26 @@ def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "defaul
         return value
     kept_values.set(key, value, timeout)
     return value
+
+
+def rendered_forms(template: str, context: dict, request=None) -> str:
+    """`template` rendered for keeping: its forms carry a stand-in for the CSRF token, which
+    `with_token` replaces with each visitor's own."""
+    from django.template.loader import render_to_string
+
+    return render_to_string(template, {**context, "csrf_token": CSRF_STAND_IN}, request=request)
+
+
+def rendered_content(template: str, context: dict, request) -> str:
+    """The content block of a page's `template` rendered for keeping, as `rendered_forms`
+    does. The template extends `page_base|default:...`; the page shows what is kept as
+    `kept_content` in place of that block."""
+    return rendered_forms(template, {**context, "page_base": CONTENT_ONLY}, request=request)
+
+
+def with_token(request, html: str):
+    """Kept HTML (from `rendered_forms`) with this visitor's own CSRF token in its forms."""
+    from django.middleware.csrf import get_token
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(html.replace(CSRF_STAND_IN, get_token(request)))  # noqa: S308  (rendered by the template engine)

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -34,7 +33,7 @@ from shop.bookings.tickets import (
     ticket_no_show_undo,
 )
 from shop.core.converters import row_id
-from shop.core.table_versions import kept
+from shop.core.table_versions import kept, rendered_forms, with_token
 from shop.team import services
 from shop.team.forms import ReasonForm, StepForm
 from shop.team.models import Stage
@@ -178,10 +177,6 @@ class ToursView(TeamAccessMixin, TemplateView):
         return context
 
 
-# Stands in for the CSRF token in what a manifest keeps rendered (ManifestView.manifest).
-CSRF_STAND_IN = "csrf-token-stand-in-3f9c1e"
-
-
 class ManifestView(TeamAccessMixin, TemplateView):
     """Who is coming on one departure, the gingerbread to hand over there, check-in by code
     (on the day; the day before when the guide says so), no-shows after the start, undo,
@@ -237,22 +232,21 @@ class ManifestView(TeamAccessMixin, TemplateView):
 
         def compute():
             found = departure_manifest(self.departure)
-            context = {**found, **decided, "csrf_token": CSRF_STAND_IN}
+            context = {**found, **decided}
             return {
                 "people": found["people"],
                 "checked_in": found["checked_in"],
-                "rows_html": render_to_string("team/_manifest_rows.html", context),
-                "goods_html": render_to_string("team/_manifest_goods.html", context),
+                "rows_html": rendered_forms("team/_manifest_rows.html", context),
+                "goods_html": rendered_forms("team/_manifest_goods.html", context),
             }
 
         parts = (self.departure.pk, *sorted(decided.items()), translation.get_language())
         found = kept("manifest", (*parts, timezone.get_current_timezone_name()), compute)
-        token = get_token(self.request)
         return {
             "people": found["people"],
             "checked_in": found["checked_in"],
-            "manifest_rows": mark_safe(found["rows_html"].replace(CSRF_STAND_IN, token)),  # noqa: S308
-            "manifest_goods": mark_safe(found["goods_html"].replace(CSRF_STAND_IN, token)),  # noqa: S308
+            "manifest_rows": with_token(self.request, found["rows_html"]),
+            "manifest_goods": with_token(self.request, found["goods_html"]),
         }
 
     def post(self, request, *args, **kwargs):
