@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from oscar.apps.basket.abstract_models import AbstractBasket, AbstractLine
 
 from shop.bookings.options import booking_description
@@ -11,6 +12,11 @@ class Basket(AbstractBasket):
         if self.id is None:
             return self.lines.model.objects.none()
         if self._lines is None:
+            from oscar.core.loading import get_model
+
+            from shop.bookings.models import Fare
+
+            LineAttribute = get_model("basket", "LineAttribute")  # noqa: N806
             self._lines = (
                 self.lines.select_related(
                     "product__parent__product_class",
@@ -19,11 +25,17 @@ class Basket(AbstractBasket):
                     "stockrecord",
                 )
                 .prefetch_related(
-                    "attributes__option",
+                    Prefetch(
+                        "attributes",
+                        queryset=LineAttribute.objects.select_related("option"),
+                    ),
                     "product__images",
                     "product__parent__images",
                     "product__stockrecords",
-                    "product__departure__fares__ticket_type",
+                    Prefetch(
+                        "product__departure__fares",
+                        queryset=Fare.objects.select_related("ticket_type"),
+                    ),
                 )
                 .order_by(self._meta.pk.name)
             )
