@@ -85,6 +85,14 @@ def basket_summary(request) -> BasketSummary:
     return summary
 
 
+def clocked_versions() -> tuple[str, str]:
+    """What the clock alone changes in a basket's prices and lines: the offers' version (an
+    offer or a voucher starts or ends) and the storefront's (a departure's booking closes, it
+    starts, the day turns). Values kept under the tables' versions (the basket and payment
+    pages, shop/basket/views.py) are keyed by these too."""
+    return _offers_clocked(version_of(OFFERS_KEY)), catalogue_version()
+
+
 def _offers_clocked(version: str) -> str:
     """The offers version, or a new one once an offer or a voucher has started or ended."""
     due = cache.get(OFFERS_DUE_KEY + version)

@@ -147,7 +147,7 @@ MIDDLEWARE = [
     "shop.core.access.AccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Oscar's basket needs the authenticated user, so it comes after auth.
-    "oscar.apps.basket.middleware.BasketMiddleware",
+    "shop.basket.middleware.BasketMiddleware",
     # No NUL character reaches a view (PostgreSQL refuses it in text): shop/core/input_guard.py.
     "shop.core.input_guard.RefuseNulMiddleware",
     # Whole storefront pages for anonymous visitors, each with its own CSRF token and basket.
