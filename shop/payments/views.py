@@ -19,9 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
+from oscar.apps.checkout.exceptions import FailedPreCondition, PassedSkipCondition
 from oscar.core.loading import get_class, get_model
 
+from shop.basket.views import basket_parts, keeps_basket_pages
 from shop.core.converters import row_id
+from shop.core.table_versions import kept, rendered_content, with_token
 from shop.payments import providers
 from shop.payments.models import AttemptStatus, PaymentAttempt, PaymentMethod, Provider
 from shop.payments.notifications import webhook_receive, yookassa_notification_receive
@@ -35,6 +38,7 @@ from shop.payments.services import (
 )
 
 CheckoutSessionMixin = get_class("checkout.session", "CheckoutSessionMixin")
+CheckoutSessionData = get_class("checkout.utils", "CheckoutSessionData")
 ShippingAddress = get_model("order", "ShippingAddress")
 
 SESSION_ATTEMPTS = "payment_attempts"
@@ -206,6 +210,38 @@ class PaymentDetailsView(CheckoutAttemptMixin, TemplateView):
     template_name = "oscar/checkout/payment_details.html"
     preview = False
 
+    def dispatch(self, request, *args, **kwargs):
+        if self.preview or not keeps_basket_pages(request):
+            return super().dispatch(request, *args, **kwargs)
+        # The summary and the forms, checked and rendered, kept under the checkout's choices
+        # (shop/basket/views.py says under what else).
+        self.checkout_session = CheckoutSessionData(request)
+        choices = json.dumps(request.session.get("checkout_data", {}), sort_keys=True, default=str)
+        try:
+            found = kept("payment-page", basket_parts(request, choices), self.checked_content)
+        except (FailedPreCondition, PassedSkipCondition):
+            # Not ready to pay: Oscar's answer (the step to go back to, and why).
+            return super().dispatch(request, *args, **kwargs)
+        return self.render_to_response(
+            {
+                **self.page_context(is_free=found["is_free"]),
+                "view": self,
+                "shipping_required": found["shipping_required"],
+                "kept_content": with_token(request, found["content"]),
+            }
+        )
+
+    def checked_content(self) -> dict:
+        """The page's content, if the checkout's conditions hold (else they raise)."""
+        self.check_skip_conditions(self.request)
+        self.check_pre_conditions(self.request)
+        context = self.get_context_data()
+        return {
+            "is_free": context["is_free"],
+            "shipping_required": self.request.basket.is_shipping_required(),
+            "content": rendered_content(self.template_name, context, self.request),
+        }
+
     def get(self, request, *args, **kwargs):
         if self.preview:
             return redirect("checkout:payment-details")
@@ -214,19 +250,20 @@ class PaymentDetailsView(CheckoutAttemptMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         total = context.get("order_total")
-        enabled = providers.enabled()
-        context.update(
-            {
-                "is_free": total is not None and total.incl_tax == 0,
-                "providers": enabled,
-                "stripe_on": Provider.STRIPE in enabled,
-                "yookassa_on": Provider.YOOKASSA in enabled,
-                "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-                "stripe_js_url": settings.STRIPE_JS_URL,
-                "payment_start_url": reverse("payments:start"),
-            }
-        )
+        context.update(self.page_context(is_free=total is not None and total.incl_tax == 0))
         return context
+
+    def page_context(self, *, is_free: bool) -> dict:
+        enabled = providers.enabled()
+        return {
+            "is_free": is_free,
+            "providers": enabled,
+            "stripe_on": Provider.STRIPE in enabled,
+            "yookassa_on": Provider.YOOKASSA in enabled,
+            "stripe_publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "payment_start_url": reverse("payments:start"),
+        }
 
     def post(self, request, *args, **kwargs):
         """Confirm a free booking (a paid order is paid through a payment form instead)."""

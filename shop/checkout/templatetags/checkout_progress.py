@@ -23,10 +23,14 @@ def checkout_steps(context, step=0):
     "todo". Earlier steps link back to their page, except a signed-in customer's contact
     (their account's e-mail)."""
     request = context.get("request")
-    basket = context.get("basket") or getattr(request, "basket", None)
     signed_in = bool(request is not None and request.user.is_authenticated)
     steps = [("contact", _("Your e-mail"), None if signed_in else "checkout:index")]
-    if basket is not None and basket.is_shipping_required():
+    # A page kept between visits says so itself (shop/payments/views.py), without the basket.
+    shipping_required = context.get("shipping_required")
+    if shipping_required is None:
+        basket = context.get("basket") or getattr(request, "basket", None)
+        shipping_required = basket is not None and basket.is_shipping_required()
+    if shipping_required:
         steps.append(("delivery", _("Delivery"), "checkout:shipping-method"))
     steps.append(("payment", _("Payment"), "checkout:payment-details"))
 
