@@ -1,8 +1,11 @@
+import uuid
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -19,8 +22,11 @@ from shop.bookings.models import Departure, Tour
 from shop.bookings.selectors import departure_row, departures_with_booking_data
 from shop.bookings.waitlist import entry_from_token, entry_token
 from shop.core.converters import row_id
-from shop.core.table_versions import kept
+from shop.core.table_versions import keeping, kept, rendered_content, with_token
 from shop.partner.availability import departure_refusal
+
+# Stands in for each visit's own booking reference in the kept form (TourBookView.kept_form).
+REF_STAND_IN = "booking-ref-stand-in-5c0d2a7e41b9"
 
 
 class TourBookView(TemplateResponseMixin, View):
@@ -78,8 +84,11 @@ class TourBookView(TemplateResponseMixin, View):
                 messages.info(request, reason)
                 return redirect(waitlist_url(self.tour, departure))
             return self.choose_again(reason)
-        form = BookingForm(tour=self.tour, departure=departure)
-        return self.render(form, departure, hold=hold)
+        if hold is not None:
+            return self.render(
+                BookingForm(tour=self.tour, departure=departure), departure, hold=hold
+            )
+        return self.kept_form(departure)
 
     def post(self, request, *args, **kwargs):
         departure = self.get_departure(request.POST.get("departure"))
@@ -128,19 +137,47 @@ class TourBookView(TemplateResponseMixin, View):
         )
         return HttpResponseRedirect(reverse("basket:summary"))
 
+    def context(self, form, departure, row, hold=None) -> dict:
+        return {
+            "tour": self.tour,
+            "product": self.tour.product,
+            "departure": departure,
+            "row": row,
+            "form": form,
+            "hold": hold,
+            "hold_token": entry_token(hold) if hold else "",
+        }
+
     def render(self, form, departure, status=200, hold=None):
-        return self.render_to_response(
-            {
-                "tour": self.tour,
-                "product": self.tour.product,
-                "departure": departure,
-                "row": departure_row(departure, timezone.now()),
-                "form": form,
-                "hold": hold,
-                "hold_token": entry_token(hold) if hold else "",
-            },
-            status=status,
+        row = departure_row(departure, timezone.now())
+        return self.render_to_response(self.context(form, departure, row, hold), status=status)
+
+    def kept_form(self, departure):
+        """The empty form, kept rendered until the departure, its seats, fares or tour are
+        written (the departure is read inside, so its tables are noted), under what the clock
+        decides of its row. A new booking reference and the visitor's CSRF token are put in
+        on each visit."""
+        if not keeping():  # nothing kept is served: rendered from the departure at hand
+            return self.render(BookingForm(tour=self.tour, departure=departure), departure)
+        row = departure_row(departure, timezone.now())
+
+        def compute():
+            departure = self.get_departure(str(row.departure.pk), may_keep=True)
+            form = BookingForm(tour=self.tour, departure=departure)
+            form.fields["booking_ref"].initial = REF_STAND_IN
+            context = self.context(form, departure, departure_row(departure, timezone.now()))
+            return rendered_content(self.template_name, context, self.request)
+
+        parts = (
+            departure.pk,
+            row.state,
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
         )
+        content = with_token(self.request, kept("booking-form", parts, compute))
+        context = self.context(None, departure, row)
+        context["kept_content"] = mark_safe(content.replace(REF_STAND_IN, uuid.uuid4().hex))  # noqa: S308
+        return self.render_to_response(context)
 
 
 def waitlist_url(tour, departure) -> str:

@@ -323,3 +323,55 @@ def test_the_booking_page_kept_between_visits_closes_by_the_clock(monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: closes + dt.timedelta(minutes=1))
     response = tourist.get(url)
     assert response.status_code == 302 and response.url == departure.tour.product.get_absolute_url()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_booking_form_gives_each_visit_its_own_reference_and_takes_the_booking(
+    tour, departure
+):
+    """The empty form is kept rendered (TourBookView.kept_form); each visit still gets a new
+    booking reference and its own CSRF token, and the form it shows books."""
+    from django.test import Client
+
+    tourist = Client(enforce_csrf_checks=True)
+    refs = [booking_page(tourist, tour, departure)[1] for _ in range(3)]
+    response, ref = booking_page(tourist, tour, departure)
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', response.content.decode())
+
+    assert len({*refs, ref}) == 4
+    response = post_booking(tourist, tour, departure, ref=ref, csrfmiddlewaretoken=token.group(1))
+    assert response.status_code == 302 and response["Location"] == "/shop/basket/"
+    assert basket_people(tourist) == 3
+
+
+@pytest.mark.payments
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_booking_form_shows_a_new_fare_and_the_seats_sold_at_once(
+    client, django_user_model
+):
+    from django.test import Client
+
+    from shop.bookings.models import Fare
+    from tests.checkout.helpers import checkout_and_pay, make_departure
+
+    departure = make_departure(price="900", capacity=6)
+    url = f"/shop/tours/{departure.tour.product_id}/book/?departure={departure.pk}"
+    tourist = Client()
+
+    def shown() -> tuple[str, str]:
+        html = tourist.get(url).content.decode()
+        seats = re.search(r'class="badge-seats[^"]*">([^<]+)<', html).group(1)
+        price = re.search(r'data-price="(\d+)', html).group(1)
+        return seats, price
+
+    for _ in range(3):  # the last visits are answered from what was kept
+        assert shown() == ("Осталось 6 мест", "900")
+
+    fare = Fare.objects.filter(departure=departure).order_by("ticket_type__position").first()
+    fare.price = 950
+    fare.save()
+    assert shown() == ("Осталось 6 мест", "950")
+
+    buyer = django_user_model.objects.create_user("first", "first@example.com", "pw-123456")
+    checkout_and_pay(client, buyer, departures=[departure])
+    assert shown() == ("Осталось 5 мест", "950")
