@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -128,16 +128,19 @@ def _order_reads(order) -> dict:
     """The rows the order's summary shows: its lines, tickets (not those moved away), changes,
     open offers of another date for its cancelled departures, refunds, handling, payments."""
     lines = list(
-        order.lines.select_related("product")
-        .prefetch_related("attributes__option", "product__translations")
-        .order_by("pk")
+        order.lines.select_related("product").prefetch_related("attributes__option").order_by("pk")
     )
     tickets = list(
         Ticket.objects.filter(order=order)
         .exclude(void_reason=TicketVoid.MOVED)
         .select_related("departure__tour__product", "order")
-        .prefetch_related("departure__tour__translations", "departure__tour__product__translations")
+        .prefetch_related("departure__tour__translations")
         .order_by("departure__starts_at", "pk")
+    )
+    # The titles of the lines' products and the tickets' tours, in one query.
+    products = [line.product for line in lines if line.product is not None]
+    prefetch_related_objects(
+        products + [ticket.departure.tour.product for ticket in tickets], "translations"
     )
     # Departures we cancelled whose refund waits for the customer's choice of another date
     # (asked only when one of the order's departures is cancelled: most orders have none).
