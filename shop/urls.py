@@ -2,13 +2,14 @@ from django.apps import apps
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from catalogue.dashboard import urlpatterns as product_form_urls
+from cms import serving as cms_serving
 from shop.core import oscar_guards
 from shop.core.accounts import AuthView, RegistrationView
 from shop.core.headers import csp_report
@@ -40,6 +41,13 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Wagtail's addresses (the password form, its sign-in), then its pages through our view, which
+# keeps each page's route.
+wagtail_page_urls = [
+    *(pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"),
+    re_path(wagtail_urls.serve_pattern, cms_serving.serve, name="wagtail_serve"),
+]
+
 # Russian lives at the root, other languages under their prefix (/en/shop/...).
 urlpatterns += i18n_patterns(
     path("team/", include("shop.team.urls")),
@@ -63,7 +71,7 @@ urlpatterns += i18n_patterns(
     path("shop/", include(oscar_guards.urlpatterns_before_oscar)),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", SiteSearchView.as_view(), name="site-search"),
-    # Wagtail's catch-all comes last.
-    path("", include(wagtail_urls)),
+    # Wagtail's catch-all comes last, its page view through ours (cms/serving.py).
+    path("", include(wagtail_page_urls)),
     prefix_default_language=False,
 )

@@ -174,12 +174,17 @@ def _entry(request, response) -> dict | None:
 
 
 def _may_keep(view_func) -> bool:
-    """Whether the view may opt in: Wagtail's page serving or a PageCacheMixin view. Other
-    requests (the health check, the basket, checkout, dashboards) never touch the cache."""
+    """Whether the view may opt in: Wagtail's page serving (through cms/serving.py) or a
+    PageCacheMixin view. Other requests (the health check, the basket, checkout, dashboards)
+    never touch the cache."""
     from wagtail.views import serve
 
+    from cms.serving import serve as serve_kept
+
     view_class = getattr(view_func, "view_class", None)
-    return view_func is serve or (view_class is not None and issubclass(view_class, PageCacheMixin))
+    return view_func in (serve, serve_kept) or (
+        view_class is not None and issubclass(view_class, PageCacheMixin)
+    )
 
 
 class PageCacheMiddleware:
