@@ -448,6 +448,9 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor a check for new Wagtail releases from the editors' browsers (upgrades are deployments).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# A page under a password or for signed-in people asks in the site's own pages, not Wagtail's.
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "cms/password_required.html"
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "txt"]

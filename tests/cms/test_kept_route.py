@@ -62,11 +62,40 @@ def test_a_restriction_added_asks_for_the_password_at_once_and_lets_in_who_knows
         page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret"
     )
     html = anna.get("/about/").content.decode()
-    assert 'name="password"' in html and "О турбюро</h1>" not in html
+    assert 'name="password"' in html and "<h1>Нужен пароль</h1>" in html
 
-    action = re.search(r'<form[^>]+action="([^"]+)"', html).group(1)
+    action = re.search(r'action="([^"]+)"[^>]*class="password-form"', html).group(1)
     anna.post(action, {"password": "secret", "return_url": "/about/"})
     assert title(visits(anna, "/about/")) == "О турбюро"
     stranger = Client()
     stranger.force_login(django_user_model.objects.create_user("boris", "boris@example.com"))
     assert 'name="password"' in stranger.get("/about/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "asked"),
+    [
+        ("", "Эта страница открыта тем, у кого есть её пароль."),
+        ("/zh-hans", "此页面仅对知道其密码的人开放。"),
+    ],
+)
+def test_the_password_is_asked_in_the_sites_own_page(client, page, prefix, asked):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    html = client.get(f"{prefix}/about/").content.decode()
+
+    assert asked in html and 'class="site-header' in html
+    assert 'type="password"' in html and 'class="button"' not in html
+
+
+def test_a_page_for_signed_in_people_sends_to_the_sites_sign_in(client, page):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get("/about/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/shop/accounts/login/?next=/about/"

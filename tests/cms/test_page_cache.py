@@ -128,7 +128,7 @@ def test_a_password_protected_page_is_never_shared(content):
     insider = Client()
     form = insider.get(page.url).content.decode()
     assert 'name="password"' in form
-    action = re.search(r'<form[^>]+action="([^"]+)"', form).group(1)
+    action = re.search(r'action="([^"]+)"[^>]*class="password-form"', form).group(1)
     insider.post(action, {"password": "secret", "return_url": page.url})
     for _ in range(2):
         response, html, _ = visit(insider, page.url)
