@@ -11,7 +11,6 @@ unpublished (also when scheduled) by writes, so the clock decides nothing here.
 """
 
 from django.http import Http404
-from django.utils import translation
 from wagtail import views as wagtail_views
 from wagtail.models import Site
 
@@ -33,8 +32,7 @@ def serve(request, path):
     if request.method in ("GET", "HEAD") and keeping():
         site = Site.find_for_request(request)
         if site is not None:
-            parts = (site.pk, path, translation.get_language())
-            found = kept("page-route", parts, lambda: _route(request, path))
+            found = kept("page-route", (site.pk, path), lambda: _route(request, path))
             if found is None:
                 request._wagtail_route_for_request = None  # Wagtail answers 404
             else:

@@ -5,14 +5,13 @@ the line formset, the vouchers and the totals: about fifteen queries and most of
 time, and the same on every visit until something the basket shows is written. For a
 signed-in customer (with no guest basket waiting to be merged in) that content is kept
 (shop/core/table_versions.py) until a table it read is written (a line added, a price, stock,
-an offer, a voucher, an address), under the customer, the language and time zone, and what
+an offer, a voucher, an address), under the customer (and the language and time zone), and what
 the clock changes in it (shop.basket.summary.clocked_versions: an offer starting or ending, a
 departure's booking closing). Its forms carry a stand-in for the CSRF token, replaced with the
 visitor's own on each visit. Anything else (a guest, a POST, the AJAX formset) is Oscar's.
 """
 
 from django.conf import settings
-from django.utils import timezone, translation
 from oscar.apps.basket import views as oscar_views
 
 from shop.basket.summary import clocked_versions
@@ -32,13 +31,11 @@ def keeps_basket_pages(request) -> bool:
 
 
 def basket_parts(request, *more) -> tuple:
-    """Everything a kept basket page depends on besides the tables it reads: whose it is, the
-    language and time zone, what the clock changes, and the settings it shows (the post's
+    """Everything a kept basket page depends on besides the tables it reads (and the language
+    and time zone): whose it is, what the clock changes, and the settings it shows (the post's
     rate, the ways to pay)."""
     return (
         request.user.pk,
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
         *clocked_versions(),
         str(settings.SHOP_POST_FLAT_RATE),
         tuple(settings.PAYMENT_PROVIDERS),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -168,13 +168,7 @@ class TourBookView(TemplateResponseMixin, View):
             context = self.context(form, departure, departure_row(departure, timezone.now()))
             return rendered_content(self.template_name, context, self.request)
 
-        parts = (
-            departure.pk,
-            row.state,
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
-        )
-        content = with_token(self.request, kept("booking-form", parts, compute))
+        content = with_token(self.request, kept("booking-form", (departure.pk, row.state), compute))
         context = self.context(None, departure, row)
         context["kept_content"] = mark_safe(content.replace(REF_STAND_IN, uuid.uuid4().hex))  # noqa: S308
         return self.render_to_response(context)

@@ -18,14 +18,15 @@ that commit replaces, and never served after it. A connection whose transaction 
 neither reads nor keeps anything: what is kept may be older than its own rows, and what it
 computes may yet be rolled back (in the tests, every test is such a transaction).
 
-What a kept value may depend on besides the tables is the caller's to put into `parts`: the
-language, the dates asked for. The clock is not noted: a value that depends on the current time
-must not be kept here. Sessions and the sign-in throttle's tables are written on almost every
-request and read by no computed value: their writes are not watched. Values also expire after
-`timeout` seconds, as a net, and are keyed by the code that made them (`code_version`): a
-value kept by the last release, in the shape its code and templates gave it, is not served
-by the next one. The versions live in the "default" cache, the values (many: one
-per customer's order list, say) in "pages", whose bounded space they share with whole pages
+What a kept value may depend on besides the tables, the active language and time zone (always
+part of the key) is the caller's to put into `parts`: the dates asked for, the visitor. The
+clock is not noted: a value that depends on the current time (unless `parts` names what the
+clock changes in it) must not be kept here. Sessions and the sign-in throttle's tables are
+written on almost every request and read by no computed value: their writes are not watched.
+Values also expire after `timeout` seconds, as a net, and are keyed by the code that made them
+(`code_version`): a value kept by the last release, in the shape its code and templates gave
+it, is not served by the next one. The versions live in the "default" cache, the values (many:
+one per customer's order list, say) in "pages", whose bounded space they share with whole pages
 and sessions (with several app servers both are shared, CACHE_URL).
 """
 
@@ -184,8 +185,11 @@ def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "defaul
         # This transaction has written: what is kept may be older than its own rows, and what
         # it computes may yet be rolled back.
         return compute()
+    from django.utils import timezone, translation
+
     kept_values = caches["pages"]
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    where = (translation.get_language(), timezone.get_current_timezone_name())
+    digest = hashlib.blake2b(repr((parts, where)).encode(), digest_size=12).hexdigest()
     name = f"{code_version()}:{name}"
     tables_key = f"{KEPT}{name}:{digest}:tables"
     tables = kept_values.get(tables_key)
@@ -212,6 +216,14 @@ def kept(name: str, parts, compute, *, timeout: int = 3600, using: str = "defaul
         return value
     kept_values.set(key, value, timeout)
     return value
+
+
+def rendered(template: str, context: dict):
+    """`template` rendered (without a request) as HTML to keep and show as it is."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(render_to_string(template, context))  # noqa: S308  (rendered by the template engine)
 
 
 def rendered_forms(template: str, context: dict, request=None) -> str:

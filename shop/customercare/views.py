@@ -9,9 +9,6 @@ signed-in customer's own orders; another's order is "not found", as a made-up nu
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.generic import RedirectView, TemplateView
 from oscar.core.loading import get_model
@@ -25,7 +22,7 @@ from shop.bookings.ticket_documents import (
     ticket_token,
 )
 from shop.core.converters import row_id
-from shop.core.table_versions import kept
+from shop.core.table_versions import kept, rendered
 from shop.customercare.selectors import customer_orders_page
 from shop.customercare.services import order_status_path, order_summary
 
@@ -146,12 +143,10 @@ class AccountOrderListView(LoginRequiredMixin, TemplateView):
         # Kept until an order, a line or a ticket is written (shop/core/table_versions.py).
         context["orders"] = kept(
             "account-orders",
-            (user.pk, page, translation.get_language(), timezone.get_current_timezone_name()),
-            lambda: mark_safe(  # noqa: S308  (rendered by the template engine)
-                render_to_string(
-                    "customercare/_account_order_list.html",
-                    {"page_obj": customer_orders_page(user, page, per_page=ORDERS_PER_PAGE)},
-                )
+            (user.pk, page),
+            lambda: rendered(
+                "customercare/_account_order_list.html",
+                {"page_obj": customer_orders_page(user, page, per_page=ORDERS_PER_PAGE)},
             ),
         )
         return context

@@ -11,16 +11,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from shop.core.converters import row_id
-from shop.core.table_versions import kept
+from shop.core.table_versions import kept, rendered
 from shop.feedback.selectors import feedback_on_guided_departures
 from shop.teaching import charts, exports, reports
 from shop.teaching.forms import CriterionForm, PeriodForm, RangeForm, RubricForm
@@ -95,16 +91,15 @@ class ReportsView(NeedsPermission, TemplateView):
 
         def compute():
             tables = reports.report(period, every=every, target_hours=target)
-            html = render_to_string(
+            html = rendered(
                 "teaching/_report_tables.html",
                 {"tables": tables, "chart": _chart(tables, every_label), "query": query},
             )
-            return tables, mark_safe(html)  # noqa: S308  (rendered by the template engine)
+            return tables, html
 
         # The figures and their tables rendered, kept until an order, a line, a refund or a
         # step is written (shop/core/table_versions.py).
-        parts = (query, get_language(), timezone.get_current_timezone_name())
-        tables, html = kept("report", parts, compute)
+        tables, html = kept("report", (query,), compute)
         response = _export(request, tables, f"report-{period.first:%Y%m%d}-{period.last:%Y%m%d}")
         if response is not None:
             return response
@@ -181,10 +176,8 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
 
         def compute():
             folio = portfolio(self.student, period, page=page)
-            folio.timeline_html = mark_safe(  # noqa: S308  (rendered by the template engine)
-                render_to_string(
-                    "teaching/_timeline.html", {"timeline": folio.timeline[:TIMELINE_PAGE]}
-                )
+            folio.timeline_html = rendered(
+                "teaching/_timeline.html", {"timeline": folio.timeline[:TIMELINE_PAGE]}
             )
             return {
                 "folio": folio,
@@ -198,8 +191,7 @@ class PortfolioView(PortfolioAccessMixin, TemplateView):
         # assessment is written (shop/core/table_versions.py); the student and the period as
         # they are now.
         parts = (self.student.pk, period.pk, period.starts_on, period.ends_on, page)
-        language = (get_language(), timezone.get_current_timezone_name())
-        found = kept("portfolio", parts + language, compute)
+        found = kept("portfolio", parts, compute)
         folio = found["folio"]
         folio.student, folio.period = self.student, period
         context.update(

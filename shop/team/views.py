@@ -8,9 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from oscar.core.loading import get_model
@@ -33,7 +31,7 @@ from shop.bookings.tickets import (
     ticket_no_show_undo,
 )
 from shop.core.converters import row_id
-from shop.core.table_versions import kept, rendered_forms, with_token
+from shop.core.table_versions import kept, rendered, rendered_forms, with_token
 from shop.team import services
 from shop.team.forms import ReasonForm, StepForm
 from shop.team.models import Stage
@@ -75,11 +73,9 @@ class QueueView(TeamAccessMixin, TemplateView):
         # line or a step is written (shop/core/table_versions.py).
         context["queue"] = kept(
             "team-queue",
-            (translation.get_language(), timezone.get_current_timezone_name()),
-            lambda: mark_safe(  # noqa: S308  (rendered by the template engine)
-                render_to_string(
-                    "team/_queue_list.html", {"rows": queue_rows(orders_needing_the_team())}
-                )
+            (),
+            lambda: rendered(
+                "team/_queue_list.html", {"rows": queue_rows(orders_needing_the_team())}
             ),
         )
         context["can_act"] = self.can_act()
@@ -164,14 +160,11 @@ class ToursView(TeamAccessMixin, TemplateView):
         # guides are written (shop/core/table_versions.py), and rendered again when the day
         # turns or one of them starts (it no longer awaits a decision).
         clock = (today.isoformat(), started_in_the_week(monday, timezone.now()))
-        language = (translation.get_language(), timezone.get_current_timezone_name())
         context["week"] = kept(
             "team-week",
-            (monday.isoformat(), *clock, *language),
-            lambda: mark_safe(  # noqa: S308  (rendered by the template engine)
-                render_to_string(
-                    "team/_week.html", {"rows": departures_of_the_week(monday), "today": today}
-                )
+            (monday.isoformat(), *clock),
+            lambda: rendered(
+                "team/_week.html", {"rows": departures_of_the_week(monday), "today": today}
             ),
         )
         return context
@@ -240,8 +233,7 @@ class ManifestView(TeamAccessMixin, TemplateView):
                 "goods_html": rendered_forms("team/_manifest_goods.html", context),
             }
 
-        parts = (self.departure.pk, *sorted(decided.items()), translation.get_language())
-        found = kept("manifest", (*parts, timezone.get_current_timezone_name()), compute)
+        found = kept("manifest", (self.departure.pk, *sorted(decided.items())), compute)
         return {
             "people": found["people"],
             "checked_in": found["checked_in"],

@@ -133,3 +133,27 @@ def test_a_value_kept_by_another_release_is_not_served(monkeypatch):
     warmed()
     monkeypatch.setattr(table_versions, "code_version", lambda: "the-next-release")
     assert kept("test-groups", ("parts",), lambda: {"names": ["т:гиды"]}) == {"names": ["т:гиды"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_language_and_time_zone_keeps_its_own_value():
+    """Kept HTML shows words and dates: the active language and time zone are always part of
+    the key, so no caller can forget them."""
+    from django.utils import timezone, translation
+
+    def basket():
+        return kept("test-words", (), lambda: translation.gettext("Basket"))
+
+    with translation.override("ru"):
+        for _ in range(3):
+            assert basket() == "Корзина"
+    with translation.override("en"):
+        assert basket() == "Cart"
+    with translation.override("ru"), timezone.override("Europe/Moscow"):
+        for _ in range(3):
+            moscow = kept("test-zone", (), lambda: timezone.get_current_timezone_name())
+        assert moscow == "Europe/Moscow"
+    with translation.override("ru"):
+        assert (
+            kept("test-zone", (), lambda: timezone.get_current_timezone_name()) != "Europe/Moscow"
+        )
